@@ -1,0 +1,91 @@
+"""HubSpot's error envelope for every API error: status, message, correlationId, category."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from crm.errors import CrmError
+
+_CATEGORY_BY_STATUS = {
+    400: "VALIDATION_ERROR",
+    401: "INVALID_AUTHENTICATION",
+    403: "MISSING_SCOPES",
+    404: "OBJECT_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    415: "VALIDATION_ERROR",
+    429: "RATE_LIMITS",
+}
+
+
+def envelope(status_code: int, message: str, *, category: str | None = None,
+             errors: list[dict[str, Any]] | None = None, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "status": "error",
+        "message": message,
+        "correlationId": str(uuid.uuid4()),
+        "category": category or _CATEGORY_BY_STATUS.get(status_code, "ERROR"),
+    }
+    if errors:
+        body["errors"] = errors
+    if context:
+        body["context"] = context
+    return body
+
+
+def error_response(exc: CrmError) -> Response:
+    return Response(
+        envelope(exc.status, exc.message, category=exc.category, errors=[e.as_dict() for e in exc.errors]),
+        status=exc.status,
+    )
+
+
+def _flatten_drf(detail: Any, path: str = "") -> list[dict[str, Any]]:
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            out.extend(_flatten_drf(value, f"{path}.{key}" if path else str(key)))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(d, (dict, list)) for d in detail):
+            return [{"message": f"{path}: {d}" if path else str(d), "name": path,
+                     "code": getattr(d, "code", "invalid")} for d in detail]
+        out = []
+        for i, value in enumerate(detail):
+            out.extend(_flatten_drf(value, f"{path}[{i}]"))
+        return out
+    return [{"message": f"{path}: {detail}" if path else str(detail), "name": path,
+             "code": getattr(detail, "code", "invalid")}]
+
+
+def hubspot_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, CrmError):
+        return error_response(exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    code = response.status_code
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        code = status.HTTP_401_UNAUTHORIZED
+        response.status_code = code
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten_drf(exc.detail)
+        message = "; ".join(e["message"] for e in errors) or "Invalid input."
+    else:
+        detail = getattr(exc, "detail", "")
+        message = str(detail) if detail else str(exc)
+        errors = []
+    response.data = envelope(code, message, errors=errors)
+    return response

@@ -1,0 +1,361 @@
+"""CRM tables: one uniform Record table described by PropertyDefinition rows.
+
+Why uniform: custom objects, custom properties and webhook-created properties then need
+no migration, and one evaluator and one SQL compiler serve every object type. Values in
+``Record.properties`` are always in the canonical form of ``crm.values`` (absent key = no
+value), so Python and SQL comparisons agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Tier(models.TextChoices):
+    NONE = "NONE", "None"
+    STARTER = "STARTER", "Starter"
+    PROFESSIONAL = "PROFESSIONAL", "Professional"
+    ENTERPRISE = "ENTERPRISE", "Enterprise"
+
+
+TIER_RANK = {Tier.NONE: 0, Tier.STARTER: 1, Tier.PROFESSIONAL: 2, Tier.ENTERPRISE: 3}
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f'"{value}" is not a known IANA time zone (e.g. "Europe/Dublin").')
+
+
+class AccountSettings(models.Model):
+    """The account's hub subscriptions and time zone: one row, read by gating and dates."""
+
+    marketing_hub = models.CharField(max_length=16, choices=Tier.choices, default=Tier.PROFESSIONAL)
+    sales_hub = models.CharField(max_length=16, choices=Tier.choices, default=Tier.PROFESSIONAL)
+    service_hub = models.CharField(max_length=16, choices=Tier.choices, default=Tier.PROFESSIONAL)
+    operations_hub = models.CharField(max_length=16, choices=Tier.choices, default=Tier.NONE)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "account settings"
+        verbose_name_plural = "account settings"
+
+    def __str__(self) -> str:
+        return "Account settings"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1  # a single row, whatever the caller passes
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> AccountSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def has_tier(self, hub: str, minimum: str) -> bool:
+        current = getattr(self, f"{hub}_hub")
+        return TIER_RANK[Tier(current)] >= TIER_RANK[Tier(minimum)]
+
+
+class ObjectType(models.Model):
+    """A standard object (``0-N``) or a custom object schema (``2-N``)."""
+
+    object_type_id = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=100, unique=True, help_text="API name, e.g. contacts")
+    label_singular = models.CharField(max_length=100)
+    label_plural = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    primary_display_property = models.CharField(max_length=100, blank=True)
+    secondary_display_properties = models.JSONField(default=list, blank=True)
+    required_properties = models.JSONField(default=list, blank=True)
+    searchable_properties = models.JSONField(default=list, blank=True)
+    key_properties = models.JSONField(
+        default=list, blank=True, help_text="Columns shown in the admin list of records."
+    )
+    is_custom = models.BooleanField(default=False)
+    is_activity = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.label_plural} ({self.object_type_id})"
+
+
+class PropertyType(models.TextChoices):
+    STRING = "string"
+    NUMBER = "number"
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+    ENUMERATION = "enumeration"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    NUMBER = "number"
+    BOOLEANCHECKBOX = "booleancheckbox"
+    DATE = "date"
+    SELECT = "select"
+    RADIO = "radio"
+    CHECKBOX = "checkbox", "checkbox (multi-select)"
+    PHONENUMBER = "phonenumber"
+    CALCULATION = "calculation_equation"
+    FILE = "file"
+    HTML = "html"
+
+
+class PropertyDefinition(models.Model):
+    """Describes one property of one object type; every record write is validated against it."""
+
+    object_type = models.ForeignKey(
+        ObjectType, on_delete=models.CASCADE, related_name="property_definitions"
+    )
+    name = models.CharField(max_length=100)
+    label = models.CharField(max_length=200)
+    type = models.CharField(max_length=16, choices=PropertyType.choices)
+    field_type = models.CharField(max_length=32, choices=FieldType.choices)
+    group_name = models.CharField(max_length=100, blank=True, default="")
+    description = models.TextField(blank=True)
+    options = models.JSONField(
+        default=list, blank=True,
+        help_text='[{"label": "Lead", "value": "lead", "displayOrder": 0, "hidden": false}]',
+    )
+    display_order = models.IntegerField(default=-1)
+    has_unique_value = models.BooleanField(default=False)
+    calculated = models.BooleanField(default=False)
+    read_only = models.BooleanField(default=False, help_text="Values are written by the system only.")
+    hidden = models.BooleanField(default=False)
+    form_field = models.BooleanField(default=True)
+    hubspot_defined = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["object_type_id", "display_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["object_type", "name"], name="uniq_property_per_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type.name}.{self.name}"
+
+    @property
+    def is_multi_select(self) -> bool:
+        return self.type == PropertyType.ENUMERATION and self.field_type == FieldType.CHECKBOX
+
+    @property
+    def option_values(self) -> list[str]:
+        return [str(o["value"]) for o in self.options]
+
+
+class Record(models.Model):
+    """A CRM record of any object type; properties live in one JSON column."""
+
+    object_type = models.ForeignKey(ObjectType, on_delete=models.PROTECT, related_name="records")
+    properties = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "archived", "id"], name="record_type_live")]
+
+    def __str__(self) -> str:
+        label = self.display_name()
+        return f"{self.object_type.label_singular} {self.pk}" + (f" - {label}" if label else "")
+
+    def display_name(self) -> str:
+        primary = self.object_type.primary_display_property
+        value = self.properties.get(primary) if primary else None
+        if self.object_type.name == "contacts":
+            name = " ".join(
+                str(self.properties[p]) for p in ("firstname", "lastname") if self.properties.get(p)
+            )
+            return name or str(value or "")
+        return str(value) if value is not None else ""
+
+
+class UniqueValue(models.Model):
+    """Claims one value of a unique property: the database constraint is the guarantee."""
+
+    object_type = models.ForeignKey(ObjectType, on_delete=models.CASCADE, related_name="+")
+    property_name = models.CharField(max_length=100)
+    value = models.CharField(max_length=512)
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="unique_values")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "property_name", "value"], name="uniq_property_value"
+            )
+        ]
+        indexes = [models.Index(fields=["record", "property_name"], name="unique_value_record")]
+
+    def __str__(self) -> str:
+        return f"{self.property_name}={self.value}"
+
+
+class ChangeSource(models.TextChoices):
+    API = "API"
+    UI = "UI"
+    ADMIN = "ADMIN"
+    IMPORT = "IMPORT"
+    WORKFLOW = "WORKFLOW"
+    WEBHOOK = "WEBHOOK"
+    CALCULATED = "CALCULATED"
+
+
+class PropertyChange(models.Model):
+    """One appended value of one property: the ground for history operators and diagnosis."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="history")
+    property_name = models.CharField(max_length=100)
+    value = models.JSONField(null=True, blank=True)
+    previous_value = models.JSONField(null=True, blank=True)
+    timestamp = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=16, choices=ChangeSource.choices)
+    source_id = models.CharField(max_length=200, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["record_id", "property_name", "-timestamp", "-id"]
+        indexes = [
+            models.Index(fields=["record", "property_name", "timestamp"], name="history_lookup"),
+            models.Index(fields=["property_name", "timestamp"], name="history_by_property"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.property_name}: {self.previous_value!r} -> {self.value!r}"
+
+
+class AssociationCategory(models.TextChoices):
+    HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
+    USER_DEFINED = "USER_DEFINED"
+    INTEGRATOR_DEFINED = "INTEGRATOR_DEFINED"
+
+
+class AssociationType(models.Model):
+    """One direction of an association definition; its ``inverse`` is the other direction."""
+
+    from_object_type = models.ForeignKey(ObjectType, on_delete=models.CASCADE, related_name="+")
+    to_object_type = models.ForeignKey(ObjectType, on_delete=models.CASCADE, related_name="+")
+    type_id = models.PositiveIntegerField()
+    category = models.CharField(max_length=24, choices=AssociationCategory.choices)
+    label = models.CharField(max_length=200, null=True, blank=True)
+    name = models.CharField(max_length=200, blank=True, default="")
+    inverse = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["from_object_type_id", "to_object_type_id", "type_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_object_type", "to_object_type", "type_id"], name="uniq_assoc_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        label = self.label or "Unlabeled"
+        return f"{self.from_object_type.name} -> {self.to_object_type.name}: {label} ({self.type_id})"
+
+    @property
+    def is_default(self) -> bool:
+        return self.category == AssociationCategory.HUBSPOT_DEFINED and not self.label
+
+
+class Association(models.Model):
+    """A typed, directed link; every link is stored in both directions."""
+
+    from_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="associations")
+    to_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    association_type = models.ForeignKey(AssociationType, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_record", "to_record", "association_type"], name="uniq_association"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["from_record", "association_type"], name="assoc_from_type"),
+            models.Index(fields=["to_record"], name="assoc_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_record_id} -> {self.to_record_id} ({self.association_type_id})"
+
+
+class AssociationChange(models.Model):
+    """Audit row for every association added or removed."""
+
+    class Action(models.TextChoices):
+        ADDED = "ADDED"
+        REMOVED = "REMOVED"
+
+    from_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="association_history")
+    to_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    association_type = models.ForeignKey(AssociationType, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    timestamp = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=16, choices=ChangeSource.choices)
+    source_id = models.CharField(max_length=200, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_record_id} -> {self.to_record_id}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A Bearer access token. Only its hash is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, default="")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @classmethod
+    def issue(cls, *, user: Any, name: str = "") -> tuple[ApiToken, str]:
+        raw = "pat-" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:12])
+        return token, raw

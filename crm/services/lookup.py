@@ -1,0 +1,47 @@
+"""Resolving object types and property definitions, shared by every service."""
+
+from __future__ import annotations
+
+from crm.errors import ErrorDetail, ObjectNotFound
+from crm.models import ObjectType, PropertyDefinition, Record
+
+
+def resolve_object_type(ref: ObjectType | str) -> ObjectType:
+    """Accepts an ObjectType, its API name (``contacts``), its id (``0-1``) or a singular name."""
+    if isinstance(ref, ObjectType):
+        return ref
+    key = str(ref).strip()
+    otype = (
+        ObjectType.objects.filter(object_type_id=key).first()
+        or ObjectType.objects.filter(name__iexact=key).first()
+        or ObjectType.objects.filter(label_singular__iexact=key).first()
+    )
+    if otype is None or otype.archived:
+        raise ObjectNotFound(
+            f'Unknown object type "{key}".',
+            [ErrorDetail(f'Unknown object type "{key}".', name="objectType", code="OBJECT_TYPE_NOT_FOUND")],
+        )
+    return otype
+
+
+def property_definitions(otype: ObjectType, *, include_archived: bool = False) -> dict[str, PropertyDefinition]:
+    qs = PropertyDefinition.objects.filter(object_type=otype)
+    if not include_archived:
+        qs = qs.filter(archived=False)
+    return {p.name: p for p in qs}
+
+
+def get_record(otype: ObjectType, record_id: int | str, *, archived: bool = False) -> Record:
+    try:
+        pk = int(record_id)
+    except (TypeError, ValueError):
+        pk = -1
+    record = (
+        Record.objects.select_related("object_type")
+        .filter(object_type=otype, pk=pk, archived=archived)
+        .first()
+    )
+    if record is None:
+        message = f"No {otype.label_singular.lower()} with id {record_id}."
+        raise ObjectNotFound(message, [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND")])
+    return record

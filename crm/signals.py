@@ -1,0 +1,48 @@
+"""Declared domain signals, sent after commit by the CRM services - batch writes included.
+
+Django's ``post_save`` never sees bulk writes, and fires inside the transaction; these
+fire once per service call, after commit, with what changed, so receivers (the
+enrollment engine) see committed data only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.dispatch import Signal
+
+#: kwargs: ``change`` (RecordsChanged)
+records_changed = Signal()
+#: kwargs: ``change`` (AssociationsChanged)
+associations_changed = Signal()
+
+
+@dataclass(frozen=True)
+class RecordsChanged:
+    object_type_id: str
+    object_type: str
+    kind: str  # created | updated | archived | restored
+    record_ids: tuple[int, ...]
+    changed_properties: dict[int, frozenset[str]]
+    source: str
+    source_id: str = ""
+    user_id: int | None = None
+
+    @property
+    def all_changed_properties(self) -> frozenset[str]:
+        out: set[str] = set()
+        for props in self.changed_properties.values():
+            out |= props
+        return frozenset(out)
+
+
+@dataclass(frozen=True)
+class AssociationsChanged:
+    action: str  # ADDED | REMOVED
+    from_object_type: str
+    to_object_type: str
+    #: (from record id, to record id, association type id) per direction written
+    links: tuple[tuple[int, int, int], ...]
+    source: str
+    source_id: str = ""
+    user_id: int | None = None

@@ -1,0 +1,67 @@
+"""Shared fixtures: database-aware markers, an API client with a Bearer token, Hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "dev", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.conf import settings as dj_settings
+
+    engine = dj_settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test "
+        "(.ci/run does)"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def admin_user(django_user_model):  # type: ignore[no-untyped-def]
+    return django_user_model.objects.create_superuser(username="root", email="", password="pw")
+
+
+@pytest.fixture
+def api_token(admin_user) -> str:  # type: ignore[no-untyped-def]
+    from crm.models import ApiToken
+
+    _, raw = ApiToken.issue(user=admin_user, name="tests")
+    return raw
+
+
+@pytest.fixture
+def api(api_token):  # type: ignore[no-untyped-def]
+    """A DRF client authenticated with a Bearer token, as an integration would call us."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token}")
+    return client
+
+
+@pytest.fixture
+def anon_api():  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    return APIClient()
