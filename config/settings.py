@@ -130,6 +130,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# WhiteNoise warns at start-up when STATIC_ROOT is missing; in DEBUG it serves from the
+# finders anyway, so an empty folder is enough until `collectstatic` fills it.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 LOGIN_URL = "admin:login"
 

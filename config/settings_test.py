@@ -6,8 +6,8 @@ import os
 
 os.environ.setdefault("Q_SYNC", "1")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import Q_CLUSTER  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import Q_CLUSTER
 
 Q_CLUSTER["sync"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,7 +1,7 @@
 """URL map: admin, the HubSpot-shaped APIs and their OpenAPI docs."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [

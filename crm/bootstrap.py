@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from crm.models import AccountSettings, AssociationCategory, AssociationType, ObjectType, PropertyDefinition
+from crm.models import (
+    AccountSettings,
+    AssociationCategory,
+    AssociationType,
+    ObjectType,
+    PropertyDefinition,
+)
 from crm.object_types import DEFAULT_ASSOCIATIONS, STANDARD_OBJECT_TYPES
 from crm.standard_properties import all_standard_properties
 

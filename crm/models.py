@@ -262,7 +262,8 @@ class AssociationType(models.Model):
     to_object_type = models.ForeignKey(ObjectType, on_delete=models.CASCADE, related_name="+")
     type_id = models.PositiveIntegerField()
     category = models.CharField(max_length=24, choices=AssociationCategory.choices)
-    label = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", marks the unlabeled default: HubSpot's API returns ``"label": null``.
+    label = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     name = models.CharField(max_length=200, blank=True, default="")
     inverse = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -27,7 +27,7 @@ from crm.models import (
 )
 from crm.object_types import ASSOCIATION_COUNT_PROPERTIES, FIRST_DYNAMIC_ASSOCIATION_TYPE_ID
 from crm.services.lookup import resolve_object_type
-from crm.services.records import Actor, record_set_calculated
+from crm.services.records import API_ACTOR, Actor, record_set_calculated
 from crm.signals import AssociationsChanged, RecordsChanged, associations_changed, records_changed
 
 TypeSpec = tuple[str, int]  # (associationCategory, associationTypeId)
@@ -95,7 +95,7 @@ def _resolve_types(
 
 def association_create(
     *, from_record: Record, to_record: Record, types: Sequence[TypeSpec] | None = None,
-    actor: Actor = Actor(),
+    actor: Actor = API_ACTOR,
 ) -> list[AssociationType]:
     """Associate two records with the given labels (the unlabeled default always comes too)."""
     if from_record.archived or to_record.archived:
@@ -131,7 +131,7 @@ def association_create(
 
 def association_remove(
     *, from_record: Record, to_record: Record, types: Sequence[TypeSpec] | None = None,
-    actor: Actor = Actor(),
+    actor: Actor = API_ACTOR,
 ) -> int:
     """Remove the given labels, or (``types=None``) every association between the two.
 

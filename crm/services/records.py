@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from crm.calculated import calculate
 from crm.errors import CrmValidationError, ErrorDetail, ObjectNotFound, UniqueValueConflict
-from crm.models import ChangeSource, ObjectType, PropertyChange, PropertyDefinition, Record, UniqueValue
+from crm.models import (
+    ChangeSource,
+    ObjectType,
+    PropertyChange,
+    PropertyDefinition,
+    Record,
+    UniqueValue,
+)
 from crm.services.lookup import property_definitions, resolve_object_type
 from crm.signals import RecordsChanged, records_changed
 from crm.standard_properties import create_date_property, last_modified_property
@@ -40,6 +47,7 @@ class Actor:
 
 
 SYSTEM = Actor(source=ChangeSource.CALCULATED)
+API_ACTOR = Actor()
 
 
 # --------------------------------------------------------------------------- validation
@@ -198,13 +206,13 @@ def _apply(props: dict[str, Any], values: Mapping[str, Any]) -> set[str]:
 
 
 def record_create(
-    *, object_type: ObjectType | str, properties: Mapping[str, Any], actor: Actor = Actor()
+    *, object_type: ObjectType | str, properties: Mapping[str, Any], actor: Actor = API_ACTOR
 ) -> Record:
     return records_create(object_type=object_type, rows=[properties], actor=actor)[0]
 
 
 def records_create(
-    *, object_type: ObjectType | str, rows: Sequence[Mapping[str, Any]], actor: Actor = Actor()
+    *, object_type: ObjectType | str, rows: Sequence[Mapping[str, Any]], actor: Actor = API_ACTOR
 ) -> list[Record]:
     """Create records all-or-nothing; errors name the row (``inputs[i]``) in a batch."""
     otype = resolve_object_type(object_type)
@@ -252,7 +260,7 @@ def records_create(
 
 
 def record_update(
-    *, record: Record | int, properties: Mapping[str, Any], actor: Actor = Actor(),
+    *, record: Record | int, properties: Mapping[str, Any], actor: Actor = API_ACTOR,
     object_type: ObjectType | str | None = None,
 ) -> Record:
     if isinstance(record, Record):
@@ -271,7 +279,7 @@ def record_update(
 
 def records_update(
     *, object_type: ObjectType | str, updates: Sequence[tuple[int | str, Mapping[str, Any]]],
-    actor: Actor = Actor(),
+    actor: Actor = API_ACTOR,
 ) -> list[Record]:
     """Update records all-or-nothing; unchanged values write nothing and signal nothing."""
     otype = resolve_object_type(object_type)
@@ -366,12 +374,12 @@ def record_set_calculated(*, record: Record, values: Mapping[str, Any], now: dat
 # --------------------------------------------------------------------------- archive
 
 
-def record_archive(*, record: Record, actor: Actor = Actor()) -> Record:
+def record_archive(*, record: Record, actor: Actor = API_ACTOR) -> Record:
     return records_archive(object_type=record.object_type, ids=[record.pk], actor=actor)[0]
 
 
 def records_archive(
-    *, object_type: ObjectType | str, ids: Sequence[int | str], actor: Actor = Actor()
+    *, object_type: ObjectType | str, ids: Sequence[int | str], actor: Actor = API_ACTOR
 ) -> list[Record]:
     """Archive (HubSpot's soft delete): unique values are released, counts elsewhere drop."""
     from crm.services.associations import refresh_counts_of_neighbours
@@ -401,7 +409,7 @@ def records_archive(
     return records
 
 
-def record_restore(*, record: Record, actor: Actor = Actor()) -> Record:
+def record_restore(*, record: Record, actor: Actor = API_ACTOR) -> Record:
     """Bring an archived record back; its unique values must still be free."""
     from crm.services.associations import refresh_counts_of_neighbours
 
