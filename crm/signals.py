@@ -8,6 +8,7 @@ enrollment engine) see committed data only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.dispatch import Signal
 
@@ -27,6 +28,8 @@ class RecordsChanged:
     source: str
     source_id: str = ""
     user_id: int | None = None
+    #: when the write happened (history timestamps equal it): "before" is just earlier
+    at: datetime | None = None
 
     @property
     def all_changed_properties(self) -> frozenset[str]:
@@ -46,3 +49,4 @@ class AssociationsChanged:
     source: str
     source_id: str = ""
     user_id: int | None = None
+    at: datetime | None = None

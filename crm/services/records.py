@@ -251,7 +251,7 @@ def records_create(
             object_type_id=otype.object_type_id, object_type=otype.name, kind="created",
             record_ids=tuple(r.pk for r in records),
             changed_properties={r.pk: frozenset(r.properties) for r in records},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id,
+            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
         ))
     return records
 
@@ -348,7 +348,7 @@ def records_update(
         _send_after_commit(RecordsChanged(
             object_type_id=otype.object_type_id, object_type=otype.name, kind="updated",
             record_ids=tuple(changed_by_id), changed_properties={k: frozenset(v) for k, v in changed_by_id.items()},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id,
+            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
         ))
     return [locked[pk] for pk in ids]
 
@@ -356,15 +356,17 @@ def records_update(
 def record_set_calculated(*, record: Record, values: Mapping[str, Any], now: datetime | None = None) -> set[str]:
     """System writes of calculated values (association counts), with CALCULATED history.
 
-    Called inside the caller's transaction; returns the changed names so the caller can
-    include them in its own signal.
+    Called inside the caller's transaction. The row is re-read under lock because the
+    caller's instance may be stale and the whole properties document is written back.
+    Returns the changed names so the caller can include them in its own signal.
     """
     now = now or timezone.now()
-    before = dict(record.properties)
+    fresh = Record.objects.select_for_update().get(pk=record.pk)
+    before = dict(fresh.properties)
     props = dict(before)
     changed = _apply(props, values)
+    record.properties = props
     if changed:
-        record.properties = props
         record.updated_at = now
         Record.objects.filter(pk=record.pk).update(properties=props, updated_at=now)
         PropertyChange.objects.bulk_create(_history_rows(record, before, props, sorted(changed), SYSTEM, now))
@@ -404,7 +406,7 @@ def records_archive(
         _send_after_commit(RecordsChanged(
             object_type_id=otype.object_type_id, object_type=otype.name, kind="archived",
             record_ids=tuple(r.pk for r in records), changed_properties={r.pk: frozenset() for r in records},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id,
+            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
         ))
     return records
 
@@ -424,7 +426,7 @@ def record_restore(*, record: Record, actor: Actor = API_ACTOR) -> Record:
         _send_after_commit(RecordsChanged(
             object_type_id=otype.object_type_id, object_type=otype.name, kind="restored",
             record_ids=(record.pk,), changed_properties={record.pk: frozenset()},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id,
+            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
         ))
     return record
 

@@ -149,3 +149,14 @@ def test_create__unrelated_standard_types__clear_error() -> None:
     note = record_create(object_type="notes", properties={"hs_note_body": "hi"})
     with pytest.raises(CrmValidationError, match="cannot be associated"):
         association_create(from_record=product, to_record=note)
+
+
+def test_counts__stale_instance__recent_property_change_not_clobbered(contact, company) -> None:  # type: ignore[no-untyped-def]
+    from crm.services import record_update
+
+    stale = type(company).objects.get(pk=company.pk)
+    record_update(record=company, properties={"city": "Cork"})
+    association_create(from_record=contact, to_record=stale)
+    company.refresh_from_db()
+    assert company.properties["city"] == "Cork"
+    assert company.properties["num_associated_contacts"] == 1
