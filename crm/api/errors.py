@@ -40,10 +40,17 @@ def envelope(status_code: int, message: str, *, category: str | None = None,
     return body
 
 
+#: Service error codes meaning "that name is taken": HubSpot answers those with 409 CONFLICT.
+_CONFLICT_CODES = {"PROPERTY_EXISTS", "CONFLICT", "DUPLICATE_LABEL"}
+
+
 def error_response(exc: CrmError) -> Response:
+    code, category = exc.status, exc.category
+    if code == 400 and exc.errors and all(e.code in _CONFLICT_CODES for e in exc.errors):
+        code, category = 409, "CONFLICT"
     return Response(
-        envelope(exc.status, exc.message, category=exc.category, errors=[e.as_dict() for e in exc.errors]),
-        status=exc.status,
+        envelope(code, exc.message, category=category, errors=[e.as_dict() for e in exc.errors]),
+        status=code,
     )
 
 
