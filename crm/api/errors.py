@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from crm.errors import CrmError
@@ -54,22 +55,35 @@ def error_response(exc: CrmError) -> Response:
     )
 
 
+def _join(path: str, key: Any) -> str:
+    """``inputs`` + 0 -> ``inputs[0]``; ``to`` + ``id`` -> ``to.id``; DRF's catch-all key adds nothing."""
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return f"{path}[{key}]"
+    if key in ("non_field_errors", api_settings.NON_FIELD_ERRORS_KEY):
+        return path
+    return f"{path}.{key}" if path else str(key)
+
+
 def _flatten_drf(detail: Any, path: str = "") -> list[dict[str, Any]]:
+    """DRF's nested error structure -> HubSpot's flat list, each naming its field path."""
     if isinstance(detail, dict):
         out = []
         for key, value in detail.items():
-            out.extend(_flatten_drf(value, f"{path}.{key}" if path else str(key)))
+            out.extend(_flatten_drf(value, _join(path, key)))
         return out
     if isinstance(detail, list):
         if all(not isinstance(d, (dict, list)) for d in detail):
-            return [{"message": f"{path}: {d}" if path else str(d), "name": path,
-                     "code": getattr(d, "code", "invalid")} for d in detail]
+            return [_leaf(d, path) for d in detail]
         out = []
         for i, value in enumerate(detail):
-            out.extend(_flatten_drf(value, f"{path}[{i}]"))
+            out.extend(_flatten_drf(value, _join(path, i)))
         return out
-    return [{"message": f"{path}: {detail}" if path else str(detail), "name": path,
-             "code": getattr(detail, "code", "invalid")}]
+    return [_leaf(detail, path)]
+
+
+def _leaf(detail: Any, path: str) -> dict[str, Any]:
+    return {"message": f"{path}: {detail}" if path else str(detail), "name": path,
+            "code": str(getattr(detail, "code", "invalid")).upper()}
 
 
 def hubspot_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
