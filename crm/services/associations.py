@@ -125,8 +125,98 @@ def association_create(
             Association.objects.bulk_create(rows, ignore_conflicts=True)
             AssociationChange.objects.bulk_create(audit)
             _refresh_and_signal([from_record, to_record], now, actor)
-            _signal_associations("ADDED", from_type, to_type, links, actor)
+            _signal_associations("ADDED", from_type, to_type, links, actor, now)
     return chosen
+
+
+#: One input of a batch: (from record, to record) or (from record, to record, labels).
+AssociationInput = tuple[Record, Record] | tuple[Record, Record, Sequence[TypeSpec] | None]
+
+
+def associations_create(
+    *, inputs: Sequence[AssociationInput], actor: Actor = API_ACTOR
+) -> int:
+    """Many associations of ONE object-type pair at once, as HubSpot's v4 batch create.
+
+    Same rules as ``association_create`` (the unlabeled default always comes too,
+    all-or-nothing), but set-based: one read of what exists, one insert per table, counts
+    recomputed once per touched record, one ``associations_changed`` signal for the batch.
+    Returns how many labelled links were added (one per pair and type, as audited).
+    """
+    if not inputs:
+        return 0
+    from_type, to_type = inputs[0][0].object_type, inputs[0][1].object_type
+    _check_batch(inputs, from_type, to_type)
+    now = timezone.now()
+    with transaction.atomic():
+        chosen_by_specs: dict[tuple[TypeSpec, ...], list[AssociationType]] = {}
+        wanted: list[tuple[Record, Record, AssociationType]] = []
+        for item in inputs:
+            labels = item[2] if len(item) > 2 else None
+            specs = tuple((str(c), int(i)) for c, i in labels or ())
+            if specs not in chosen_by_specs:
+                chosen_by_specs[specs] = _resolve_types(from_type, to_type, specs)
+            wanted.extend((item[0], item[1], t) for t in chosen_by_specs[specs])
+        existing = set(
+            Association.objects.filter(
+                from_record_id__in={f.pk for f, _, _ in wanted},
+                to_record_id__in={t.pk for _, t, _ in wanted},
+            ).values_list("from_record_id", "to_record_id", "association_type_id")
+        )
+        rows, audit, links, touched = [], [], [], set()
+        for from_record, to_record, t in wanted:
+            key = (from_record.pk, to_record.pk, t.pk)
+            if key in existing:
+                continue
+            existing.add(key)  # the same pair twice in one batch is written once
+            rows.append(Association(from_record=from_record, to_record=to_record, association_type=t, created_at=now))
+            rows.append(Association(from_record=to_record, to_record=from_record, association_type=t.inverse, created_at=now))
+            audit.append(AssociationChange(
+                from_record=from_record, to_record=to_record, association_type=t,
+                action=AssociationChange.Action.ADDED, timestamp=now, source=actor.source,
+                source_id=actor.source_id, user=actor.user,
+            ))
+            links.append((from_record.pk, to_record.pk, t.type_id))
+            touched |= {from_record.pk, to_record.pk}
+        if not rows:
+            return 0
+        Association.objects.bulk_create(rows, ignore_conflicts=True)
+        AssociationChange.objects.bulk_create(audit)
+        # Only a side that counts the other type can see a count change (a contact has no
+        # count of calls). Empty-vs-0 is decided from the record's current counts and the
+        # caller's instances may be stale: refresh from freshly locked rows, one read.
+        counting = {
+            otype.pk for otype, other in ((from_type, to_type), (to_type, from_type))
+            if other.name in _count_targets(otype.name)
+        }
+        fresh = list(
+            Record.objects.select_for_update().select_related("object_type")
+            .filter(pk__in=touched, object_type_id__in=counting)
+        ) if counting else []
+        _refresh_and_signal(fresh, now, actor)
+        _signal_associations("ADDED", from_type, to_type, links, actor, now)
+    return len(links)
+
+
+def _check_batch(inputs: Sequence[AssociationInput], from_type: ObjectType, to_type: ObjectType) -> None:
+    errors, archived = [], []
+    for i, item in enumerate(inputs):
+        from_record, to_record = item[0], item[1]
+        if from_record.object_type_id != from_type.pk or to_record.object_type_id != to_type.pk:
+            errors.append(ErrorDetail(
+                f"inputs[{i}]: a batch associates {from_type.name} with {to_type.name} only, not "
+                f"{from_record.object_type.name} with {to_record.object_type.name}",
+                name="inputs", code="MIXED_OBJECT_TYPES",
+            ))
+        elif from_record.pk == to_record.pk:
+            errors.append(ErrorDetail(f"inputs[{i}]: a record cannot be associated with itself", name="toObjectId"))
+        if from_record.archived or to_record.archived:
+            archived.append(i)
+    if archived:
+        listed = ", ".join(f"inputs[{i}]" for i in archived)
+        raise ObjectNotFound(f"Archived records cannot be associated ({listed}).")
+    if errors:
+        raise CrmValidationError.of(errors)
 
 
 def association_remove(
@@ -169,7 +259,7 @@ def association_remove(
         _refresh_and_signal([from_record, to_record], now, actor)
         _signal_associations(
             "REMOVED", from_record.object_type, to_record.object_type,
-            [(from_record.pk, to_record.pk, a.association_type.type_id) for a in removing], actor,
+            [(from_record.pk, to_record.pk, a.association_type.type_id) for a in removing], actor, now,
         )
     return len(removing)
 
@@ -240,17 +330,18 @@ def _refresh_and_signal(records: Sequence[Record], now: datetime, actor: Actor) 
         change = RecordsChanged(
             object_type_id=otype.object_type_id, object_type=otype.name, kind="updated",
             record_ids=tuple(per_record), changed_properties={k: frozenset(v) for k, v in per_record.items()},
-            source="CALCULATED", source_id=actor.source_id, user_id=actor.user_id,
+            source="CALCULATED", source_id=actor.source_id, user_id=actor.user_id, at=now,
         )
         transaction.on_commit(lambda c=change: records_changed.send(sender=Record, change=c))
 
 
 def _signal_associations(
-    action: str, from_type: ObjectType, to_type: ObjectType, links: Sequence[tuple[int, int, int]], actor: Actor
+    action: str, from_type: ObjectType, to_type: ObjectType, links: Sequence[tuple[int, int, int]], actor: Actor,
+    now: datetime | None = None,
 ) -> None:
     change = AssociationsChanged(
         action=action, from_object_type=from_type.name, to_object_type=to_type.name, links=tuple(links),
-        source=actor.source, source_id=actor.source_id, user_id=actor.user_id,
+        source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
     )
     transaction.on_commit(lambda: associations_changed.send(sender=Association, change=change))
 
