@@ -6,3 +6,12 @@ from django.apps import AppConfig
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from crm.signals import associations_changed, records_changed
+        from enrollment import receivers
+        from workflows.services import register_enable_hook
+
+        records_changed.connect(receivers.on_records_changed, dispatch_uid="enrollment.records")
+        associations_changed.connect(receivers.on_associations_changed, dispatch_uid="enrollment.associations")
+        register_enable_hook(receivers.on_flow_enabled)

@@ -47,6 +47,8 @@ class Enrollment(models.Model):
     #: index into the workflow's action chain of the next step to run
     next_step = models.PositiveIntegerField(default=0)
     next_run_at = models.DateTimeField(null=True, blank=True)
+    #: set while a DELAY step waits; cleared when the step completes
+    delay_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]

@@ -39,6 +39,8 @@ class Workflow(models.Model):
     unenrollment_setting = models.JSONField(null=True, blank=True)
     actions = models.JSONField(default=list, blank=True)
     start_action_id = models.CharField(max_length=32, blank=True, default="")
+    #: HubSpot fields stored and echoed back but not acted on (time windows, data sources...)
+    extras = models.JSONField(default=dict, blank=True)
     revision_id = models.PositiveIntegerField(default=1)
     #: revision at which the criteria last changed: enrollment traces name it
     criteria_revision = models.PositiveIntegerField(default=1)

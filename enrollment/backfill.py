@@ -1,0 +1,151 @@
+"""Enroll existing records ("enroll the records that already meet the criteria?").
+
+Set-based: the SQL compiler selects the matching records, and each pk window becomes one
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` for the enrollments and one for their
+history rows - never a Python loop over records. Conflicts are live enrollments that won
+a race with the backfill: the database keeps exactly one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
+
+from crm.models import Record
+from enrollment.models import BackfillRun, BackfillStatus, Enrollment, EnrollmentStatus
+from enrollment.reasons import sentence
+from workflows.models import CriteriaType, Workflow
+
+log = logging.getLogger(__name__)
+
+WINDOW = 50_000  # pk range per INSERT
+
+
+def start_backfill(*, flow_id: int, user_id: int | None = None, run_async: bool = True) -> BackfillRun:
+    flow = Workflow.objects.get(pk=flow_id)
+    run = BackfillRun.objects.create(workflow=flow, criteria_revision=flow.criteria_revision, requested_by_id=user_id)
+    if run_async:
+        from django_q.tasks import async_task
+
+        transaction.on_commit(lambda: async_task("enrollment.tasks.run_backfill", run.pk))
+    return run
+
+
+def candidates(flow: Workflow, *, now: Any = None) -> QuerySet[Record]:
+    """Records that meet the criteria, are not suppressed or already at the goal, and may
+    enroll (never enrolled; or, with re-enrollment on, not enrolled right now)."""
+    from enrollment.index import compile_flow
+    from workflows.criteria import to_queryset
+
+    compiled = compile_flow(flow)
+    qs = to_queryset(compiled.criteria, now=now)
+    for extra in (compiled.suppression, compiled.goal):
+        if extra is not None:
+            qs = qs.exclude(pk__in=to_queryset(extra, now=now).values("pk"))
+    taken = Enrollment.objects.filter(workflow=flow)
+    if flow.should_re_enroll:
+        taken = taken.filter(status=EnrollmentStatus.ACTIVE)
+    return qs.exclude(pk__in=taken.values("record_id"))
+
+
+def run_backfill(run_id: int, *, window: int = WINDOW) -> BackfillRun:
+    """Idempotent: a finished run is left alone; a re-delivered one resumes harmlessly."""
+    run = BackfillRun.objects.select_related("workflow__object_type").get(pk=run_id)
+    if run.status == BackfillStatus.COMPLETE:
+        return run
+    flow = run.workflow
+    now = timezone.now()
+    run.status, run.started_at = BackfillStatus.RUNNING, run.started_at or now
+    run.save(update_fields=["status", "started_at"])
+    try:
+        if flow.criteria_type != CriteriaType.LIST_BASED:
+            raise ValueError(f"flow {flow.pk} has {flow.criteria_type} criteria: only filter-based triggers "
+                             "can enroll existing records")
+        qs = candidates(flow, now=now)
+        run.total = qs.count()
+        run.save(update_fields=["total"])
+        bounds = qs.aggregate(lo=Min("pk"), hi=Max("pk"))
+        if bounds["lo"] is not None:
+            low = bounds["lo"] - 1
+            while low < bounds["hi"]:
+                high = low + window
+                inserted = _insert_window(flow, qs.filter(pk__gt=low, pk__lte=high), run)
+                run.enrolled += inserted
+                run.done = min(run.total, run.done + inserted)
+                run.save(update_fields=["enrolled", "done"])
+                low = high
+        run.done = run.total
+        run.status, run.finished_at = BackfillStatus.COMPLETE, timezone.now()
+    except Exception as exc:
+        log.exception("backfill %s failed", run.pk)
+        run.status, run.finished_at = BackfillStatus.FAILED, timezone.now()
+        run.errors = [*run.errors, f"{type(exc).__name__}: {exc}"]
+    run.save()
+    if run.enrolled:
+        from django_q.tasks import async_task
+
+        async_task("enrollment.tasks.run_due_steps")
+    return run
+
+
+def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -> int:
+    """One INSERT ... SELECT for the window's enrollments, one for their history rows."""
+    ops = connection.ops
+    # The window's own timestamp finds its rows again for the history insert.
+    stamp = timezone.now()
+    select_sql, select_params = window.values_list("pk").query.sql_with_params()
+    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    cause = json.dumps({"kind": "ENROLL_EXISTING", "backfillId": str(run.pk)})
+    if flow.should_re_enroll:
+        cycle_sql = ("COALESCE((SELECT MAX(e.cycle) FROM enrollment_enrollment e "
+                     "WHERE e.workflow_id = %s AND e.record_id = m.id), 0) + 1")
+        cycle_params: list[Any] = [flow.pk]
+    else:
+        cycle_sql, cycle_params = "1", []
+    when = ops.adapt_datetimefield_value(stamp)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO enrollment_enrollment (workflow_id, record_id, status, source, cycle, enrolled_at, "
+            "end_reason, criteria_revision, cause, next_step, next_run_at) "
+            f"SELECT %s, m.id, %s, %s, {cycle_sql}, %s, '', %s, {json_param}, 0, %s "
+            f"FROM ({select_sql}) AS m WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [flow.pk, EnrollmentStatus.ACTIVE, "BACKFILL", *cycle_params, when, flow.criteria_revision, cause,
+             when, *select_params],
+        )
+        inserted = max(cursor.rowcount, 0)
+        if inserted:
+            cursor.execute(
+                "INSERT INTO enrollment_enrollmentevent (workflow_id, record_id, enrollment_id, decision, reason, "
+                "message, source, criteria_revision, cause, at) "
+                "SELECT workflow_id, record_id, id, %s, %s, %s, source, criteria_revision, cause, enrolled_at "
+                "FROM enrollment_enrollment WHERE workflow_id = %s AND source = %s AND enrolled_at = %s",
+                ["ENROLLED", "ENROLL_EXISTING", sentence("ENROLL_EXISTING"), flow.pk, "BACKFILL", when],
+            )
+        if inserted and (flow.unenrollment_setting or {}).get("type") in {"ALL", "SELECTIVE"}:
+            from enrollment.enroll import kick_out_of_other_workflows
+
+            for enrollment in Enrollment.objects.filter(workflow=flow, source="BACKFILL", enrolled_at=stamp):
+                kick_out_of_other_workflows(enrollment)
+    return inserted
+
+
+def progress(run: BackfillRun) -> dict[str, Any]:
+    from crm.values import format_datetime
+
+    return {
+        "id": str(run.pk), "flowId": str(run.workflow_id), "status": run.status, "done": run.done,
+        "enrolled": run.enrolled, "total": run.total,
+        "startedAt": format_datetime(run.started_at) if run.started_at else None,
+        "finishedAt": format_datetime(run.finished_at) if run.finished_at else None,
+        "errors": run.errors,
+    }
+
+
+def latest_run(flow_id: int) -> BackfillRun | None:
+    return BackfillRun.objects.filter(workflow_id=flow_id).order_by("-created_at", "-id").first()
+

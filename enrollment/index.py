@@ -1,0 +1,153 @@
+"""Which enabled workflows could care about a change: an index, not a scan.
+
+Built from every enabled workflow's parsed criteria (enrollment, re-enrollment,
+suppression, goal) as (object type, property) -> workflow ids. Each process caches it and
+checks one integer (``IndexVersion``, bumped by every workflow write) per lookup, so an
+edit in one process is seen by the next save in any other.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflows.models import CriteriaType, IndexVersion, Workflow
+
+#: Pseudo-property that stands for "the set of associations to that type changed".
+ASSOCIATIONS = "<assoc>"
+
+
+@dataclass(frozen=True)
+class CompiledFlow:
+    """A workflow's parsed criteria, ready for the engine; rebuilt when the flow changes."""
+
+    id: int
+    name: str
+    object_type: str
+    object_type_id: str
+    revision: int
+    criteria_revision: int
+    criteria_type: str
+    criteria: Any  # workflows.criteria.Criteria | None
+    reenroll_triggers: tuple[Any, ...]
+    suppression: Any
+    goal: Any
+    should_re_enroll: bool
+    unenroll_not_meeting: bool
+    unenrollment_setting: Mapping[str, Any] | None
+    #: keys of the enrollment criteria alone: only changes to these are worth a
+    #: "not enrolled" history row
+    criteria_keys: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    all_keys: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+
+def _parse_branch(branch: Any, object_type: Any) -> Any:
+    from workflows.criteria import parse
+    from workflows.flow_payload import _or_root
+
+    if branch is None:
+        return None
+    return parse(_or_root(branch), object_type=object_type)
+
+
+def compile_flow(flow: Workflow) -> CompiledFlow:
+    criteria_json = flow.enrollment_criteria or {}
+    kind = flow.criteria_type
+    criteria = (
+        _parse_branch(criteria_json.get("listFilterBranch"), flow.object_type)
+        if kind == CriteriaType.LIST_BASED else None
+    )
+    triggers = tuple(
+        _parse_branch(_strip_refinements(b), flow.object_type)
+        for b in (criteria_json.get("reEnrollmentTriggersFilterBranches") or [])
+    ) if kind == CriteriaType.LIST_BASED else ()
+    suppression = _parse_branch(flow.suppression_filter_branch, flow.object_type)
+    goal = _parse_branch(flow.goal_filter_branch, flow.object_type)
+    criteria_keys = frozenset(criteria.watched()) if criteria is not None else frozenset()
+    all_keys = set(criteria_keys)
+    for part in (*triggers, suppression, goal):
+        if part is not None:
+            all_keys |= set(part.watched())
+    return CompiledFlow(
+        id=flow.pk, name=flow.name, object_type=flow.object_type.name,
+        object_type_id=flow.object_type.object_type_id, revision=flow.revision_id,
+        criteria_revision=flow.criteria_revision, criteria_type=kind, criteria=criteria,
+        reenroll_triggers=triggers, suppression=suppression, goal=goal,
+        should_re_enroll=flow.should_re_enroll, unenroll_not_meeting=flow.unenroll_when_not_meeting,
+        unenrollment_setting=flow.unenrollment_setting, criteria_keys=criteria_keys,
+        all_keys=frozenset(all_keys),
+    )
+
+
+def _strip_refinements(branch: Any) -> Any:
+    """HubSpot ignores date/number refinements when deciding re-enrollment."""
+    if isinstance(branch, Mapping):
+        return {
+            k: (_strip_refinements(v) if k in {"filters", "filterBranches"} else v)
+            for k, v in branch.items()
+            if k not in {"pruningRefineBy", "coalescingRefineBy"}
+        }
+    if isinstance(branch, list):
+        return [_strip_refinements(b) for b in branch]
+    return branch
+
+
+@dataclass
+class TriggerIndex:
+    version: int
+    flows: dict[int, CompiledFlow]
+    by_key: dict[tuple[str, str], set[int]]
+
+    @classmethod
+    def build(cls, version: int, workflows: Iterable[Workflow]) -> TriggerIndex:
+        flows: dict[int, CompiledFlow] = {}
+        by_key: dict[tuple[str, str], set[int]] = {}
+        for wf in workflows:
+            compiled = compile_flow(wf)
+            flows[wf.pk] = compiled
+            for key in compiled.all_keys:
+                by_key.setdefault(key, set()).add(wf.pk)
+        return cls(version=version, flows=flows, by_key=by_key)
+
+    def flows_watching(self, object_type: str, properties: Iterable[str]) -> dict[int, set[str]]:
+        """Flow id -> the changed properties it watches, for changes on ``object_type``."""
+        out: dict[int, set[str]] = {}
+        for prop in properties:
+            for flow_id in self.by_key.get((object_type, prop), ()):
+                out.setdefault(flow_id, set()).add(prop)
+        return out
+
+    def flows_for_association(self, owner_type: str, other_type: str) -> set[int]:
+        """Flows on ``owner_type`` whose result can change when its associations to
+        ``other_type`` change: they filter on that association or on the other's properties."""
+        return {
+            fid for fid, flow in self.flows.items()
+            if flow.object_type == owner_type
+            and any(t == other_type or (t == ASSOCIATIONS and p == other_type) for t, p in flow.all_keys)
+        }
+
+
+_lock = threading.Lock()
+_cached: TriggerIndex | None = None
+
+
+def current_index() -> TriggerIndex:
+    """The cached index, rebuilt when another process (or this one) changed a workflow."""
+    global _cached
+    version = IndexVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    cached = _cached
+    if cached is not None and cached.version == version:
+        return cached
+    with _lock:
+        if _cached is not None and _cached.version == version:
+            return _cached
+        enabled = Workflow.objects.filter(is_enabled=True).select_related("object_type")
+        _cached = TriggerIndex.build(version, enabled)
+        return _cached
+
+
+def invalidate_local() -> None:
+    global _cached
+    _cached = None

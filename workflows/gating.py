@@ -1,0 +1,55 @@
+"""Subscription-tier and permission gating, enforced on the server (never only in the UI).
+
+HubSpot: quote-based workflows need Sales Hub Professional or Enterprise; page views and
+CTAs need Marketing Hub Professional+; custom events need Enterprise; webhook triggers
+need Operations Hub Professional+. Later trigger families register their rule here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.models import AccountSettings, ObjectType, Tier
+from workflows.errors import FlowForbidden
+
+#: object type name -> (hub, minimum tier, what needs it)
+OBJECT_TYPE_TIERS: dict[str, tuple[str, str, str]] = {
+    "quotes": ("sales", Tier.PROFESSIONAL, "Quote-based workflows"),
+}
+
+EDIT_PERMISSIONS = {
+    "create": "workflows.add_workflow",
+    "update": "workflows.change_workflow",
+    "delete": "workflows.delete_workflow",
+    "toggle": "workflows.change_workflow",
+}
+ENROLL_PERMISSION = "workflows.enroll_records"
+
+
+def tier_problem(object_type: ObjectType) -> str | None:
+    rule = OBJECT_TYPE_TIERS.get(object_type.name)
+    if rule is None:
+        return None
+    hub, minimum, what = rule
+    account = AccountSettings.load()
+    if account.has_tier(hub, minimum):
+        return None
+    current = getattr(account, f"{hub}_hub")
+    return (f"{what} need {hub.title()} Hub {Tier(minimum).label} or Enterprise; "
+            f"this account has {hub.title()} Hub {Tier(current).label}.")
+
+
+def require_tier(object_type: ObjectType) -> None:
+    problem = tier_problem(object_type)
+    if problem:
+        raise FlowForbidden(problem)
+
+
+def require_permission(user: Any, action: str) -> None:
+    """``user=None`` means a system caller (a task, a command run by an operator)."""
+    if user is None:
+        return
+    perm = ENROLL_PERMISSION if action == "enroll" else EDIT_PERMISSIONS[action]
+    if not user.has_perm(perm):
+        verb = "enroll records manually" if action == "enroll" else f"{action} workflows"
+        raise FlowForbidden(f'User "{user.get_username()}" may not {verb} (needs permission {perm}).')

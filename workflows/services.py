@@ -1,0 +1,133 @@
+"""Flow writes: create, replace (optimistic revisionId), delete, turn on and off.
+
+Every change bumps the trigger-index version so every process rebuilds its index, and
+enabling can enroll the records that already meet the criteria (HubSpot's question at
+turn-on, default no) - the enrollment app supplies that through ``on_enable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from crm.errors import ErrorDetail, ObjectNotFound
+from workflows.errors import StaleRevision
+from workflows.flow_payload import parse_flow
+from workflows.gating import require_permission, require_tier
+from workflows.models import IndexVersion, Workflow
+
+#: Set by the enrollment app: called after commit with (workflow id, enroll_existing, user id).
+EnableHook = Callable[[int, bool, "int | None"], None]
+_enable_hooks: list[EnableHook] = []
+
+CRITERIA_FIELDS = ("enrollment_criteria", "suppression_filter_branch", "goal_filter_branch")
+
+
+def register_enable_hook(hook: EnableHook) -> None:
+    if hook not in _enable_hooks:
+        _enable_hooks.append(hook)
+
+
+def bump_index_version() -> None:
+    updated = IndexVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        IndexVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def get_flow(flow_id: int | str) -> Workflow:
+    try:
+        pk = int(flow_id)
+    except (TypeError, ValueError):
+        pk = -1
+    flow = Workflow.objects.select_related("object_type").filter(pk=pk).first()
+    if flow is None:
+        raise ObjectNotFound(f"No flow with id {flow_id}.",
+                             [ErrorDetail(f"No flow with id {flow_id}.", name="flowId", code="OBJECT_NOT_FOUND")])
+    return flow
+
+
+def _after_enable(flow: Workflow, enroll_existing: bool, user: Any) -> None:
+    user_id = getattr(user, "pk", None)
+    for hook in list(_enable_hooks):
+        transaction.on_commit(lambda h=hook: h(flow.pk, enroll_existing, user_id))
+
+
+def flow_create(*, payload: Mapping[str, Any], user: Any = None, enroll_existing: bool = False) -> Workflow:
+    require_permission(user, "create")
+    fields = parse_flow(payload)
+    require_tier(fields["object_type"])
+    with transaction.atomic():
+        flow = Workflow.objects.create(created_by=user, updated_by=user, **fields)
+        bump_index_version()
+        if flow.is_enabled:
+            _after_enable(flow, enroll_existing, user)
+    return flow
+
+
+def flow_update(
+    *, flow_id: int | str, payload: Mapping[str, Any], user: Any = None, enroll_existing: bool = False
+) -> Workflow:
+    """Full replacement as HubSpot's PUT: the caller's revisionId must be the current one."""
+    require_permission(user, "update")
+    with transaction.atomic():
+        flow = Workflow.objects.select_for_update().select_related("object_type").filter(
+            pk=get_flow(flow_id).pk).first()
+        assert flow is not None
+        revision = payload.get("revisionId") if isinstance(payload, Mapping) else None
+        if revision is None:
+            from workflows.errors import FlowInvalid
+
+            raise FlowInvalid.of_problems([("revisionId", "is required: send the revisionId you last read")])
+        if str(revision) != str(flow.revision_id):
+            raise StaleRevision(
+                f"revisionId {revision} is stale: the flow is at revision {flow.revision_id}. "
+                "Read it again and re-apply your change.",
+                [ErrorDetail("stale revisionId", name="revisionId", code="STALE_REVISION",
+                             context={"currentRevisionId": [str(flow.revision_id)]})],
+            )
+        fields = parse_flow(payload, current=flow)
+        require_tier(fields["object_type"])
+        was_enabled = flow.is_enabled
+        criteria_changed = any(getattr(flow, k) != fields[k] for k in CRITERIA_FIELDS)
+        for key, value in fields.items():
+            setattr(flow, key, value)
+        flow.revision_id += 1
+        if criteria_changed:
+            flow.criteria_revision = flow.revision_id
+        flow.updated_by, flow.updated_at = user, timezone.now()
+        flow.save()
+        bump_index_version()
+        if flow.is_enabled and (not was_enabled or (criteria_changed and enroll_existing)):
+            _after_enable(flow, enroll_existing, user)
+    return flow
+
+
+def flow_set_enabled(*, flow_id: int | str, enabled: bool, user: Any = None, enroll_existing: bool = False) -> Workflow:
+    require_permission(user, "toggle")
+    with transaction.atomic():
+        flow = Workflow.objects.select_for_update().select_related("object_type").get(pk=get_flow(flow_id).pk)
+        if enabled:
+            require_tier(flow.object_type)
+        if flow.is_enabled == enabled:
+            if enabled and enroll_existing:
+                _after_enable(flow, True, user)
+            return flow
+        flow.is_enabled = enabled
+        flow.revision_id += 1
+        flow.updated_by, flow.updated_at = user, timezone.now()
+        flow.save(update_fields=["is_enabled", "revision_id", "updated_by", "updated_at"])
+        bump_index_version()
+        if enabled:
+            _after_enable(flow, enroll_existing, user)
+    return flow
+
+
+def flow_delete(*, flow_id: int | str, user: Any = None) -> None:
+    require_permission(user, "delete")
+    with transaction.atomic():
+        get_flow(flow_id).delete()
+        bump_index_version()
