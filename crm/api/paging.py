@@ -12,6 +12,8 @@ from rest_framework.request import Request
 
 from crm.errors import CrmValidationError, ErrorDetail
 
+MAX_ID = 2**63 - 1  # the largest id a database row can have; bigger would overflow the query
+
 
 def parse_after(raw: str | None) -> int:
     """The ``after`` cursor as an id; 0 means "from the start"."""
@@ -21,7 +23,7 @@ def parse_after(raw: str | None) -> int:
         value = int(str(raw))
     except ValueError:
         value = -1
-    if value < 0:
+    if not 0 <= value <= MAX_ID:
         raise CrmValidationError.of([ErrorDetail(
             f'"{raw}" is not a paging cursor; pass the "after" value of the previous page',
             name="after", code="INVALID_CURSOR",

@@ -23,14 +23,15 @@ from crm.services import property_definitions
 from crm.standard_properties import create_date_property, last_modified_property
 from crm.values import InvalidValue, canonicalize, unique_key
 
+from .paging import MAX_ID
+
 OBJECT_ID = "hs_object_id"
-_MAX_PK = 2**63 - 1
 
 
 def as_pk(raw: Any) -> int | None:
     """A record id from a path or body, or None when it cannot be one (never a 500)."""
     text = str(raw).strip()
-    if not text.isdigit() or int(text) > _MAX_PK:
+    if not text.isdigit() or int(text) > MAX_ID:
         return None
     return int(text)
 

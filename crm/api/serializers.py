@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 MAX_BATCH = 100
+MAX_TYPE_ID = 2**31 - 1  # association type ids are 32-bit in HubSpot and in our table
 ASSOCIATION_CATEGORIES = ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"]
 
 
@@ -44,7 +45,7 @@ def property_values(**kwargs: Any) -> serializers.DictField:
 
 class AssociationSpecSerializer(serializers.Serializer):
     associationCategory = serializers.ChoiceField(choices=ASSOCIATION_CATEGORIES)
-    associationTypeId = serializers.IntegerField(min_value=1)
+    associationTypeId = serializers.IntegerField(min_value=1, max_value=MAX_TYPE_ID)
 
 
 class PublicObjectIdSerializer(serializers.Serializer):
@@ -335,7 +336,7 @@ class LabelCreateSerializer(serializers.Serializer):
 
 
 class LabelUpdateSerializer(serializers.Serializer):
-    associationTypeId = serializers.IntegerField(min_value=1)
+    associationTypeId = serializers.IntegerField(min_value=1, max_value=MAX_TYPE_ID)
     label = serializers.CharField(max_length=200)
     inverseLabel = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

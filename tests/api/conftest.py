@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -33,13 +32,9 @@ def db_state() -> dict[str, Any]:
     return state
 
 
-@pytest.fixture
-def unchanged() -> Callable[[], None]:
-    """``check = unchanged`` fixture: call ``unchanged.snapshot()`` then ``unchanged.assert_same()``."""
-    return _Unchanged()
+class Unchanged:
+    """Call it to snapshot the database, then ``assert_same()`` after the failing request."""
 
-
-class _Unchanged:
     def __init__(self) -> None:
         self.before: dict[str, Any] | None = None
 
@@ -49,6 +44,11 @@ class _Unchanged:
     def assert_same(self) -> None:
         assert self.before is not None, "take the snapshot first: unchanged()"
         assert db_state() == self.before
+
+
+@pytest.fixture
+def unchanged() -> Unchanged:
+    return Unchanged()
 
 
 def assert_error(response: Any, status: int, category: str, *names: str) -> dict[str, Any]:

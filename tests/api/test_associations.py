@@ -61,9 +61,10 @@ def test_put__labelled__201_labels_between_pair_and_readable_both_ways(api, pair
         ([{"associationCategory": "SOMETIMES", "associationTypeId": 279}], ["[0].associationCategory"]),
         ([{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": "two"}], ["[0].associationTypeId"]),
         ([{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}], ["associationTypeId"]),
+        ([{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 2**70}], ["[0].associationTypeId"]),
     ],
     ids=["object-not-list", "empty-list", "unknown-type-id", "bad-category", "type-id-not-int",
-         "type-of-another-pair"],
+         "type-of-another-pair", "type-id-out-of-range"],
 )
 def test_put__bad_body__400_nothing_written(api, unchanged, pair, payload, names) -> None:  # type: ignore[no-untyped-def]
     unchanged()
@@ -185,5 +186,6 @@ def test_labels_delete__204_and_associations_lose_it(api, pair, decision_maker) 
 def test_labels_delete__unknown__404_and_hubspot_defined__400(api, unchanged) -> None:  # type: ignore[no-untyped-def]
     unchanged()
     assert_error(api.delete(f"{LABELS}/123456"), 404, "OBJECT_NOT_FOUND")
+    assert_error(api.delete(f"{LABELS}/{2**70}"), 404, "OBJECT_NOT_FOUND")
     assert_error(api.delete(f"{LABELS}/279"), 400, "VALIDATION_ERROR")
     unchanged.assert_same()

@@ -200,6 +200,7 @@ def test_list__associations__ids_and_types_per_record(api) -> None:  # type: ign
 @pytest.mark.parametrize(
     ("query", "name"),
     [("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("after=abc", "after"),
+     ("after=-5", "after"), ("after=99999999999999999999999", "after"),
      ("archived=maybe", "archived"), ("associations=unicorns", "associations")],
 )
 def test_list__bad_query__400_names_parameter(api, query, name) -> None:  # type: ignore[no-untyped-def]
