@@ -31,7 +31,7 @@ OBJECT_ID = "hs_object_id"
 def as_pk(raw: Any) -> int | None:
     """A record id from a path or body, or None when it cannot be one (never a 500)."""
     text = str(raw).strip()
-    if not text.isdigit() or int(text) > MAX_ID:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
         return None
     return int(text)
 

@@ -227,7 +227,7 @@ def test_get__id_property_not_unique__400(api) -> None:  # type: ignore[no-untyp
     assert_error(api.get(f"{CONTACTS}/Al?idProperty=firstname"), 400, "VALIDATION_ERROR", "idProperty")
 
 
-@pytest.mark.parametrize("object_id", ["987654", "abc", "99999999999999999999999"])
+@pytest.mark.parametrize("object_id", ["987654", "abc", "99999999999999999999999", "²", "-1"])
 def test_get__unknown_id__404(api, object_id) -> None:  # type: ignore[no-untyped-def]
     assert_error(api.get(f"{CONTACTS}/{object_id}"), 404, "OBJECT_NOT_FOUND")
 
