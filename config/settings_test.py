@@ -12,3 +12,11 @@ from config.settings import Q_CLUSTER
 Q_CLUSTER["sync"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+from config.settings import DATABASES, VAR_DIR  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so a real `qcluster` subprocess can share the test database
+    # (tests/enrollment/test_qcluster_e2e.py). One file per test session (pid), so
+    # concurrent runs never share or delete each other's database; xdist adds a suffix.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}

@@ -44,12 +44,12 @@ class CompiledFlow:
 
 
 def _parse_branch(branch: Any, object_type: Any) -> Any:
-    from workflows.criteria import parse
-    from workflows.flow_payload import _or_root
-
     if branch is None:
         return None
-    return parse(_or_root(branch), object_type=object_type)
+    from workflows.criteria import parse
+    from workflows.flow_payload import or_root
+
+    return parse(or_root(branch), object_type=object_type)
 
 
 def compile_flow(flow: Workflow) -> CompiledFlow:

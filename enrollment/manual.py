@@ -42,7 +42,6 @@ def enroll_records(
     cause: dict[str, Any] | None = None, via_flow_name: str = "",
 ) -> list[Outcome]:
     from enrollment.index import compile_flow
-    from workflows.criteria import evaluate
 
     if source in {EnrollmentSource.MANUAL, EnrollmentSource.CHATFLOW}:
         require_permission(user, "enroll")
@@ -62,7 +61,7 @@ def enroll_records(
     outcomes = []
     for raw in record_ids:
         record = records.get(int(raw)) if str(raw).isdigit() else None
-        refusal = _refusal(flow, compiled, record, raw, active, before, now, evaluate)
+        refusal = _refusal(flow, compiled, record, raw, active, before, now)
         if refusal:
             if record is not None:
                 record_decision(flow_id=flow.pk, record_id=record.pk, reason=refusal[0], source=source,
@@ -85,7 +84,7 @@ def enroll_records(
 
 
 def _refusal(flow: Any, compiled: Any, record: Record | None, raw: Any, active: set[int], before: set[int],
-             now: Any, evaluate: Any) -> tuple[str, str, Any] | None:
+             now: Any) -> tuple[str, str, Any] | None:
     if record is None:
         return ("NOT_FOUND", f"No {flow.object_type.label_singular.lower()} with id {raw}.", None)
     if not flow.is_enabled:
@@ -95,6 +94,8 @@ def _refusal(flow: Any, compiled: Any, record: Record | None, raw: Any, active: 
     if record.pk in before and not flow.should_re_enroll:
         return ("REENROLLMENT_OFF", sentence("REENROLLMENT_OFF"), None)
     if compiled.suppression is not None:
+        from workflows.criteria import evaluate
+
         suppression = evaluate(compiled.suppression, record, now=now)
         if suppression.matched:
             return ("SUPPRESSED", sentence("SUPPRESSED"), suppression)

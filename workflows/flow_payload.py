@@ -42,7 +42,7 @@ def expected_flow_type(object_type: ObjectType) -> str:
     return FlowType.CONTACT_FLOW if object_type.name == "contacts" else FlowType.PLATFORM_FLOW
 
 
-def _or_root(branch: Mapping[str, Any]) -> dict[str, Any]:
+def or_root(branch: Mapping[str, Any]) -> dict[str, Any]:
     if branch.get("filterBranchType") == "OR":
         return dict(branch)
     return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": [branch]}
@@ -55,7 +55,7 @@ def criteria_problems(branch: Any, object_type: ObjectType, path: str) -> Proble
     if not isinstance(branch, Mapping):
         return [(path, "must be a filter branch object")]
     wrapped = branch.get("filterBranchType") != "OR"
-    problems = validate(_or_root(branch), object_type=object_type, path=path)
+    problems = validate(or_root(branch), object_type=object_type, path=path)
     out = []
     for p in problems:
         p_path = p.path
