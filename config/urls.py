@@ -11,4 +11,6 @@ urlpatterns = [
     # search route (workflows) goes above this line: the CRM include's
     # /crm/v3/objects/{objectType}/{objectId} route would otherwise take "search" for an id.
     path("", include("crm.api.urls")),
+    path("", include("workflows.api.urls")),
+    path("", include("enrollment.api.urls")),
 ]

@@ -1,0 +1,148 @@
+"""Request and response shapes of the enrollment API: checked before any service runs,
+and documented for the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from crm.api.serializers import ForwardPagingSerializer
+from enrollment.manual import MAX_BULK
+from enrollment.models import EnrollmentSource, EnrollmentStatus
+
+MAX_ID = 2**63 - 1
+
+
+def check_object_id(raw: str) -> str:
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        raise serializers.ValidationError(f'"{raw}" is not a record id')
+    return text
+
+
+class ObjectIdField(serializers.CharField):
+    """A record id as HubSpot writes it (a string; a JSON number is accepted too)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, bool):
+            raise serializers.ValidationError(f'"{data}" is not a record id')
+        return check_object_id(super().to_internal_value(data))
+
+
+class ObjectIdsSerializer(serializers.Serializer):
+    """``{"objectId": ".."}`` or ``{"objectIds": [..]}`` - one record or up to 1000."""
+
+    objectId = ObjectIdField(required=False, help_text="One record id.")
+    objectIds = serializers.ListField(child=ObjectIdField(), required=False, allow_empty=False,
+                                      max_length=MAX_BULK, help_text=f"Up to {MAX_BULK} record ids.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("objectId" in attrs) == ("objectIds" in attrs):
+            raise serializers.ValidationError("give either objectId or objectIds (one of them, not both)")
+        ids = attrs["objectIds"] if "objectIds" in attrs else [attrs["objectId"]]
+        return {**attrs, "ids": list(dict.fromkeys(ids))}
+
+
+class ManualEnrollSerializer(ObjectIdsSerializer):
+    source = serializers.ChoiceField(
+        choices=[EnrollmentSource.MANUAL, EnrollmentSource.CHATFLOW], default=EnrollmentSource.MANUAL,
+        help_text="MANUAL (a person) or CHATFLOW (counts as manual, as in HubSpot).")
+
+
+class EnableSerializer(serializers.Serializer):
+    enrollExisting = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Enroll the records that already meet the triggers now? (default false)")
+
+
+class TestSerializer(serializers.Serializer):
+    objectId = ObjectIdField(help_text="The record to evaluate against the triggers.")
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class EnrollmentSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    flowId = serializers.CharField()
+    objectId = serializers.CharField()
+    objectTypeId = serializers.CharField()
+    status = serializers.ChoiceField(choices=EnrollmentStatus.choices)
+    source = serializers.ChoiceField(choices=EnrollmentSource.choices)
+    cycle = serializers.IntegerField()
+    enrolledAt = serializers.DateTimeField()
+    endedAt = serializers.DateTimeField(allow_null=True)
+    endReason = serializers.CharField(allow_null=True)
+    criteriaRevision = serializers.IntegerField()
+
+
+class EnrollmentPageSerializer(serializers.Serializer):
+    results = EnrollmentSerializer(many=True)
+    paging = ForwardPagingSerializer(required=False)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    objectId = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["ENROLLED", "REFUSED"])
+    reason = serializers.CharField(help_text="Why, in a sentence (the same words as the history).")
+    enrollmentId = serializers.CharField(required=False)
+
+
+class OutcomesSerializer(serializers.Serializer):
+    results = OutcomeSerializer(many=True)
+
+
+class UnenrollOutcomeSerializer(serializers.Serializer):
+    objectId = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["UNENROLLED", "NOT_ENROLLED"])
+    reason = serializers.CharField()
+    enrollmentId = serializers.CharField(required=False)
+
+
+class UnenrollOutcomesSerializer(serializers.Serializer):
+    results = UnenrollOutcomeSerializer(many=True)
+
+
+class BackfillProgressSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    flowId = serializers.CharField()
+    status = serializers.ChoiceField(choices=["PENDING", "RUNNING", "COMPLETE", "FAILED"])
+    done = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    total = serializers.IntegerField()
+    startedAt = serializers.DateTimeField(allow_null=True)
+    finishedAt = serializers.DateTimeField(allow_null=True)
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    decision = serializers.CharField()
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    source = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+    criteriaRevision = serializers.IntegerField()
+    enrollmentId = serializers.CharField(allow_null=True)
+    cause = serializers.JSONField()
+    evaluation = serializers.JSONField(allow_null=True)
+
+
+class TestResultSerializer(serializers.Serializer):
+    objectId = serializers.CharField()
+    matched = serializers.BooleanField()
+    summary = serializers.ListField(child=serializers.CharField())
+    evaluation = serializers.JSONField(allow_null=True, help_text="Each branch and filter: pass or fail, value seen.")
+
+
+class DiagnosisSerializer(serializers.Serializer):
+    objectId = serializers.CharField()
+    flowId = serializers.CharField()
+    enrolled = serializers.BooleanField()
+    currentlyMatches = serializers.BooleanField()
+    isEnabled = serializers.BooleanField()
+    summary = serializers.ListField(child=serializers.CharField())
+    evaluation = serializers.JSONField(allow_null=True)
+    enrollments = EnrollmentSerializer(many=True)
+    decisions = DecisionSerializer(many=True)
