@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_q.tasks import async_task
 
@@ -45,7 +46,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=10)
 
 
-def test_qcluster__queued_step__runs_in_a_real_worker(make_flow) -> None:  # type: ignore[no-untyped-def]
+def test_qcluster__queued_step__runs_in_a_real_worker(make_flow, tmp_path) -> None:  # type: ignore[no-untyped-def]
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:", ":memory:")):
         pytest.skip("the test database is in memory; a qcluster subprocess cannot share it")
     flow = make_flow(actions=[set_property("1", "city", "Cluster City")])
@@ -54,19 +55,20 @@ def test_qcluster__queued_step__runs_in_a_real_worker(make_flow) -> None:  # typ
     async_task("enrollment.tasks.run_steps", enrollment.pk, sync=False)  # through the broker
 
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings",
-           "Q_SYNC": "0", "Q_WORKERS": "1", "SECRET_KEY": "e2e"}
+           "Q_SYNC": "0", "Q_WORKERS": "1", "SECRET_KEY": settings.SECRET_KEY}  # tasks are signed
+    log = tmp_path / "qcluster.log"  # a file, not a pipe nobody drains
     proc = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if Record.objects.get(pk=contact.pk).properties.get("city") == "Cluster City":
                 break
             if proc.poll() is not None:
-                pytest.fail(f"qcluster exited early: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+                pytest.fail(f"qcluster exited early: {log.read_text()[-2000:]}")
             time.sleep(0.3)
         else:
-            pytest.fail("the cluster did not run the task within 60 s")
+            pytest.fail(f"the cluster did not run the task within 60 s: {log.read_text()[-2000:]}")
     finally:
         _stop(proc)
     enrollment.refresh_from_db()
