@@ -74,7 +74,7 @@ def test_manual__bulk_mixed__one_outcome_per_record(make_flow, contact) -> None:
 def test_manual__user_without_permission__forbidden(make_flow, contact, django_user_model) -> None:  # type: ignore[no-untyped-def]
     flow = make_flow()
     user = django_user_model.objects.create_user(username="viewer", password="x")
-    with pytest.raises(FlowForbidden, match="workflows.enroll_records"):
+    with pytest.raises(FlowForbidden, match=r"workflows\.enroll_records"):
         enroll_records(flow_id=flow.pk, record_ids=[contact.pk], user=user)
     assert not Enrollment.objects.exists()
 
