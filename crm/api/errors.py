@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -13,6 +15,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from crm.errors import CrmError
+
+log = logging.getLogger(__name__)
 
 _CATEGORY_BY_STATUS = {
     400: "VALIDATION_ERROR",
@@ -95,7 +99,13 @@ def hubspot_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = exception_handler(exc, context)
     if response is None:
-        return None
+        if settings.DEBUG_PROPAGATE_EXCEPTIONS:
+            return None
+        # An API client gets the envelope (with the correlationId to find the log line), never
+        # Django's HTML error page.
+        body = envelope(500, "An internal error occurred.", category="INTERNAL_ERROR")
+        log.exception("unhandled API error (correlationId %s)", body["correlationId"])
+        return Response(body, status=500)
     code = response.status_code
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         code = status.HTTP_401_UNAUTHORIZED
