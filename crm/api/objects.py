@@ -19,11 +19,11 @@ from rest_framework.views import APIView
 from crm.errors import CrmValidationError, ErrorDetail
 from crm.models import ObjectType, Record
 from crm.services import record_archive, records_archive, records_update
+from crm.services.compound import create_records
 
 from . import reads, serializers, shapes
 from .paging import paging, parse_after
 from .params import actor, body, object_type, object_type_in_body, query
-from .writes import create_records
 
 TAG = ["CRM objects"]
 OBJECT_TYPE = OpenApiParameter(

@@ -20,20 +20,11 @@ from crm.models import (
     UniqueValue,
 )
 from crm.services import property_definitions
+from crm.services.lookup import as_pk
 from crm.standard_properties import create_date_property, last_modified_property
 from crm.values import InvalidValue, canonicalize, unique_key
 
-from .paging import MAX_ID
-
 OBJECT_ID = "hs_object_id"
-
-
-def as_pk(raw: Any) -> int | None:
-    """A record id from a path or body, or None when it cannot be one (never a 500)."""
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-        return None
-    return int(text)
 
 
 # --------------------------------------------------------------------------- properties

@@ -31,6 +31,18 @@ def property_definitions(otype: ObjectType, *, include_archived: bool = False) -
     return {p.name: p for p in qs}
 
 
+#: Larger ids cannot exist (BIGINT); treating them as "not found" avoids a database overflow.
+MAX_ID = 2**63 - 1
+
+
+def as_pk(raw: object) -> int | None:
+    """A record id from a path or body, or None when it cannot be one (never a 500)."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 def get_record(otype: ObjectType, record_id: int | str, *, archived: bool = False) -> Record:
     try:
         pk = int(record_id)

@@ -1,4 +1,4 @@
-"""Writes that HubSpot's API does in one request but our services do in two steps.
+"""Compound writes: what HubSpot's API does in one request, our services in two steps.
 
 Creating a record *with* associations is ``records_create`` plus ``association_create``;
 here they run in one transaction, after every association was checked, so a bad
@@ -14,9 +14,9 @@ from django.db import transaction
 
 from crm.errors import CrmValidationError, ErrorDetail
 from crm.models import AssociationType, ObjectType, Record
-from crm.services import Actor, association_create, records_create
-
-from .reads import as_pk
+from crm.services.associations import association_create
+from crm.services.lookup import as_pk
+from crm.services.records import Actor, records_create
 
 #: (target record, [(associationCategory, associationTypeId), ...])
 AssociationPlan = list[tuple[Record, list[tuple[str, int]]]]
