@@ -279,6 +279,36 @@ class ObjectTypeListFilter(admin.SimpleListFilter):
         return queryset.filter(object_type__name=self.value()) if self.value() else queryset
 
 
+NO_VALUE = "__none__"
+
+
+def _property_filter(definition: PropertyDefinition) -> type[admin.SimpleListFilter]:
+    """A sidebar filter for one single-choice key property (e.g. lifecycle stage, deal stage)."""
+    name = definition.name
+
+    class PropertyFilter(admin.SimpleListFilter):
+        title = definition.label or name
+        parameter_name = f"property_{name}"
+
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+            if definition.type == PropertyType.BOOL:
+                choices = [("true", "Yes"), ("false", "No")]
+            else:
+                choices = [(str(o["value"]), o["label"]) for o in definition.options]
+            return [*choices, (NO_VALUE, "(no value)")]
+
+        def queryset(self, request: HttpRequest, queryset: QuerySet[Record]) -> QuerySet[Record]:
+            value = self.value()
+            if value is None:
+                return queryset
+            if value == NO_VALUE:
+                return queryset.exclude(properties__has_key=name)
+            wanted: Any = value == "true" if definition.type == PropertyType.BOOL else value
+            return queryset.filter(**{f"properties__{name}": wanted})
+
+    return PropertyFilter
+
+
 def _shown(definition: PropertyDefinition | None, value: Any) -> Any:
     """A stored value as people read it: option labels, Yes/No."""
     if value is None:
@@ -334,6 +364,16 @@ class RecordAdmin(ServiceFormAdmin):
         return request._crm_object_type  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ list
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        otype = self.selected_type(request)
+        if otype is None:
+            return self.list_filter
+        definitions = property_definitions(otype)
+        choosable = [definitions[n] for n in otype.key_properties if n in definitions and (
+            definitions[n].type == PropertyType.BOOL
+            or (definitions[n].type == PropertyType.ENUMERATION and not definitions[n].is_multi_select))]
+        return (*self.list_filter, *[_property_filter(d) for d in choosable])
 
     def get_list_display(self, request: HttpRequest) -> Any:
         otype = self.selected_type(request)

@@ -130,9 +130,7 @@ def initial_value(definition: PropertyDefinition, value: Any) -> Any:
         return split_multi(value)
     if definition.type == PropertyType.DATETIME:
         return str(value).rstrip("Z")  # datetime-local has no zone; stored values are UTC
-    if definition.type in (PropertyType.BOOL,):
-        return value
-    return str(value)
+    return value if definition.type == PropertyType.BOOL else str(value)
 
 
 def is_editable(definition: PropertyDefinition) -> bool:
@@ -295,7 +293,7 @@ class NameListField(forms.CharField):
 SCHEMA_ERROR_FIELDS = {
     "labels": "label_singular", "primaryDisplayProperty": "primary_display_property",
     "requiredProperties": "required_properties", "searchableProperties": "searchable_properties",
-    "secondaryDisplayProperties": "searchable_properties", "associatedObjects": "associated_objects",
+    "associatedObjects": "associated_objects",
     "properties": "extra_properties",
 }
 

@@ -212,6 +212,18 @@ def test_records_search__by_unique_and_searchable_properties(staff, contact, com
     assert found({"q": str(company.pk), "object_type": "companies"}) == {company.pk}
 
 
+def test_records_filter__by_a_key_choice_property_or_its_absence(staff, contact) -> None:  # type: ignore[no-untyped-def]
+    blank = record_create(object_type="contacts", properties={"email": "nobody@acme.example"})
+
+    def found(stage: str) -> set[int]:
+        page = staff.get(url("crm_record_changelist"), {"object_type": "contacts", "property_lifecyclestage": stage})
+        return {r.pk for r in page.context["cl"].result_list}
+
+    assert found("lead") == {contact.pk}
+    assert found("customer") == set()
+    assert found("__none__") == {blank.pk}
+
+
 def test_records_archive_action__archived_by_service_and_restorable(staff, contact) -> None:  # type: ignore[no-untyped-def]
     staff.post(url("crm_record_changelist"), {"action": "archive_records", "_selected_action": [contact.pk]})
     contact.refresh_from_db()
