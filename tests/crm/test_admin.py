@@ -100,6 +100,7 @@ def test_admin__every_registered_model__changelist_add_and_change_pages_load(sta
     objects = model._default_manager.order_by("pk")
     for obj in {*objects[:3], *objects.reverse()[:3]}:  # first and last: standard and user-made
         assert staff.get(url(f"{prefix}_change", obj.pk)).status_code == 200
+        assert staff.get(url(f"{prefix}_history", obj.pk)).status_code == 200
 
 
 @pytest.mark.parametrize("spec", STANDARD_OBJECT_TYPES, ids=[t.name for t in STANDARD_OBJECT_TYPES])
