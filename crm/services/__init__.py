@@ -6,6 +6,7 @@ from crm.services.associations import (
     association_label_delete,
     association_label_update,
     association_remove,
+    associations_create,
     associations_of,
 )
 from crm.services.lookup import get_record, property_definitions, resolve_object_type
@@ -30,6 +31,7 @@ __all__ = [
     "association_label_delete",
     "association_label_update",
     "association_remove",
+    "associations_create",
     "associations_of",
     "get_record",
     "property_archive",
