@@ -1,0 +1,154 @@
+"""The enrollment commands: enroll, enroll_existing, diagnose and setup_schedules."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_q.models import Schedule
+
+from crm.services import record_create
+from enrollment.models import BackfillRun, Enrollment, EnrollmentEvent
+from tests.enrollment.conftest import set_property
+
+pytestmark = pytest.mark.django_db
+
+WAIT = {"actionId": "1", "actionTypeId": "0-1", "fields": {"delta": "60", "time_unit": "MINUTES"}}
+
+
+def run(*args: Any, **kwargs: Any) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, **kwargs)
+    return out.getvalue()
+
+
+@pytest.fixture
+def ann():  # type: ignore[no-untyped-def]
+    return record_create(object_type="contacts", properties={"email": "ann@example.com"})
+
+
+# --------------------------------------------------------------------------- enroll
+
+
+def test_enroll__records__one_line_each_with_outcome(make_flow, ann) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow(actions=[WAIT])
+    output = run("enroll", str(flow.pk), str(ann.pk), "424242")
+    lines = output.strip().splitlines()
+    assert lines[0].split("\t")[:2] == [str(ann.pk), "ENROLLED"]
+    assert lines[1].startswith("424242\tREFUSED\tNo contact with id 424242")
+    assert Enrollment.objects.get(workflow=flow).source == "MANUAL"
+
+
+def test_enroll__again__refused_with_reason(make_flow, ann) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow(actions=[WAIT])
+    run("enroll", str(flow.pk), str(ann.pk))
+    assert "REFUSED\tNot enrolled again: the record is currently enrolled." in run("enroll", str(flow.pk), str(ann.pk))
+
+
+def test_enroll__chatflow_source_and_user__recorded(make_flow, ann, admin_user) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow(actions=[WAIT])
+    run("enroll", str(flow.pk), str(ann.pk), "--source", "CHATFLOW", "--user", "root")
+    enrollment = Enrollment.objects.get(workflow=flow)
+    assert enrollment.source == "CHATFLOW" and enrollment.enrolled_by == admin_user
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["abc"], "'abc' is not a record id"),
+    (["--user", "nobody"], 'No user "nobody"'),
+])
+def test_enroll__bad_input__command_error_and_nothing_written(make_flow, ann, extra: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow()
+    with pytest.raises(CommandError, match=message):
+        run("enroll", str(flow.pk), str(ann.pk), *extra)
+    assert not Enrollment.objects.exists() and not EnrollmentEvent.objects.exists()
+
+
+def test_enroll__unknown_flow__command_error(ann) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandError, match="No flow with id 999"):
+        run("enroll", "999", str(ann.pk))
+
+
+def test_enroll__bad_source__command_error(make_flow, ann) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow()
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("enroll", str(flow.pk), str(ann.pk), "--source", "TRIGGER")
+    assert not Enrollment.objects.exists()
+
+
+def test_enroll__user_without_permission__command_error(make_flow, ann, django_user_model) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow()
+    django_user_model.objects.create_user(username="clerk", password="x")
+    with pytest.raises(CommandError, match=r"workflows\.enroll_records"):
+        run("enroll", str(flow.pk), str(ann.pk), "--user", "clerk")
+    assert not Enrollment.objects.exists()
+
+
+def test_enroll__runs_actions(make_flow, ann, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow(actions=[set_property("1", "city", "Dublin")])
+    with django_capture_on_commit_callbacks(execute=True):
+        run("enroll", str(flow.pk), str(ann.pk))
+    ann.refresh_from_db()
+    assert ann.properties["city"] == "Dublin"
+    assert Enrollment.objects.get(workflow=flow).status == "COMPLETED"
+
+
+# --------------------------------------------------------------------------- enroll_existing
+
+
+def test_enroll_existing__manual_flow__command_error_says_why(make_flow) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow()
+    with pytest.raises(CommandError, match="only filter-based triggers can enroll existing records"):
+        run("enroll_existing", str(flow.pk))
+    assert BackfillRun.objects.get(workflow=flow).status == "FAILED"
+
+
+def test_enroll_existing__unknown_flow__command_error() -> None:
+    with pytest.raises(CommandError, match="No flow with id 31337"):
+        run("enroll_existing", "31337")
+    assert not BackfillRun.objects.exists()
+
+
+def test_enroll_existing__async__queued_and_run_by_the_task(make_flow, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow()
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("enroll_existing", str(flow.pk), "--async")
+    run_row = BackfillRun.objects.get(workflow=flow)
+    assert f"Queued enroll-existing run {run_row.pk}" in output
+    assert run_row.status == "FAILED"  # sync django-q2 ran the task: a MANUAL flow has nothing to backfill
+
+
+# --------------------------------------------------------------------------- setup_schedules
+
+
+def _schedules() -> dict[str, tuple[str, str, int | None]]:
+    return {s.name: (s.func, s.schedule_type, s.minutes) for s in Schedule.objects.all()}
+
+
+def test_setup_schedules__creates_both_jobs() -> None:
+    output = run("setup_schedules")
+    assert "enrollment.run_due_steps: created" in output and "enrollment.prune_history: created" in output
+    assert _schedules() == {
+        "enrollment.run_due_steps": ("enrollment.tasks.run_due_steps", Schedule.MINUTES, 1),
+        "enrollment.prune_history": ("enrollment.tasks.prune_history", Schedule.DAILY, None),
+    }
+
+
+def test_setup_schedules__twice__idempotent() -> None:
+    run("setup_schedules")
+    before = list(Schedule.objects.order_by("pk").values_list("pk", "name", "func", "schedule_type", "minutes"))
+    output = run("setup_schedules")
+    assert output.count("unchanged") == 2
+    assert list(Schedule.objects.order_by("pk").values_list("pk", "name", "func", "schedule_type", "minutes")) == before
+
+
+def test_setup_schedules__drifted_and_duplicated__repaired() -> None:
+    run("setup_schedules")
+    Schedule.objects.filter(name="enrollment.run_due_steps").update(minutes=15)
+    Schedule.objects.create(name="enrollment.prune_history", func="enrollment.tasks.prune_history",
+                            schedule_type=Schedule.DAILY)
+    output = run("setup_schedules")
+    assert "enrollment.run_due_steps: updated" in output and "enrollment.prune_history: updated" in output
+    assert Schedule.objects.count() == 2
+    assert _schedules()["enrollment.run_due_steps"][2] == 1
