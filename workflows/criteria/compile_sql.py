@@ -1,0 +1,69 @@
+"""SQL compilation: criteria -> a ``Record`` queryset, on SQLite and PostgreSQL.
+
+Built only from ``Q``, ``Exists``, ``Subquery`` and JSON key expressions (``sqlfuncs``):
+- a branch is the AND / OR of its children's conditions (an empty AND is TRUE, an empty
+  OR FALSE);
+- an ASSOCIATION branch is ``EXISTS`` an association of that type (label) from the record to
+  a live record meeting all the branch's conditions - evaluated in the associated record's
+  scope, so nested ASSOCIATION branches and history subqueries work the same at any depth;
+- each filter's condition comes from the same compiled program as the Python evaluator
+  (``evaluate.compile_criteria``), so both read the same constants for the same ``now``.
+The parity test (tests/workflows/test_parity.py) holds the two evaluators together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import reduce
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from crm.models import Association, Record
+
+from .criteria import Criteria
+from .evaluate import Program, compile_criteria
+from .sqlfuncs import ensure_functions
+from .sqlscope import FALSE, TRUE, SqlScope
+from .tree import Branch
+
+
+def to_queryset(criteria: Criteria, *, now: datetime | None = None) -> QuerySet[Record]:
+    """Non-archived records of the criteria's object type that match, as of ``now``."""
+    ensure_functions()
+    program = compile_criteria(criteria, now=now or timezone.now())
+    condition = to_q(program)
+    type_pk = criteria.schema.object_types[criteria.object_type_name].pk
+    return Record.objects.filter(object_type_id=type_pk, archived=False).filter(condition)
+
+
+def to_q(program: Program) -> Q:
+    criteria = program.criteria
+    return _branch(program, criteria.root, criteria.root_path, criteria.object_type_name, SqlScope())
+
+
+def _combine(parts: list[Q], *, conjunction: bool) -> Q:
+    if not parts:
+        return TRUE if conjunction else FALSE
+    return reduce((lambda a, b: a & b) if conjunction else (lambda a, b: a | b), parts)
+
+
+def _branch(program: Program, branch: Branch, path: str, otype: str, scope: SqlScope) -> Q:
+    parts: list[Any] = [program.filters[f"{path}.filters[{i}]"].sql(scope) for i in range(len(branch.filters))]
+    for i, sub in enumerate(branch.branches):
+        where = f"{path}.filterBranches[{i}]"
+        parts.append(_association(program, sub, where, otype, scope) if sub.is_association
+                     else _branch(program, sub, where, otype, scope))
+    return _combine(parts, conjunction=branch.filter_branch_type != "OR")
+
+
+def _association(program: Program, branch: Branch, path: str, otype: str, scope: SqlScope) -> Q:
+    spec = program.criteria.schema.association(otype, branch.association_category or "",
+                                               branch.association_type_id or 0)
+    assert spec is not None, "compile runs on validated criteria only"
+    inner = _branch(program, branch, path, spec.to_type, scope.child())
+    links = Association.objects.filter(
+        from_record_id=OuterRef(scope.id_ref), association_type_id=spec.pk, to_record__archived=False,
+    ).filter(inner)
+    return Q(Exists(links))

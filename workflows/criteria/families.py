@@ -1,0 +1,49 @@
+"""The filter-family protocol: what every filter type provides (one module per family).
+
+A family validates its filters against the schema, says what context they need, and
+compiles one filter into a ``CompiledFilter`` - a fast Python predicate (errored counts as
+not passed, which gives the same ``matched`` as three-valued logic because criteria never
+negate branches), a traced evaluation, and a SQL condition for a ``SqlScope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .context import Needs, RecordContext
+from .opcore import Env
+from .problems import Problem
+from .schema import Schema
+from .sqlscope import SqlScope
+from .trace import FilterTrace
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    fast: Callable[[RecordContext], bool]
+    trace: Callable[[RecordContext], FilterTrace]
+    sql: Callable[[SqlScope], Any]
+
+
+class Family(Protocol):
+    filter_type: str
+
+    def validate(self, f: Any, path: str, object_type: str, schema: Schema, *, refine_checked: bool) -> list[Problem]: ...
+
+    def needs(self, f: Any, object_type: str, schema: Schema, needs: Needs) -> None: ...
+
+    def watched(self, f: Any, object_type: str, schema: Schema) -> set[tuple[str, str]]: ...
+
+    def dependency(self, f: Any) -> str | None: ...
+
+    def compile(self, f: Any, path: str, object_type: str, env: Env) -> CompiledFilter: ...
+
+
+def registry() -> dict[str, Family]:
+    from .family_in_list import InListFamily
+    from .family_num_associations import NumAssociationsFamily
+    from .family_property import PropertyFamily
+
+    return {fam.filter_type: fam for fam in (PropertyFamily(), NumAssociationsFamily(), InListFamily())}

@@ -1,0 +1,279 @@
+"""The criteria tree: immutable, compared by value, serialisable back to HubSpot's JSON, walkable.
+
+Like Django's ``Q`` tree, but typed: a ``Branch`` (OR / AND / ASSOCIATION) holds filters and
+sub-branches; a filter is one of the registered filter families (``FILTER_TYPES``: PROPERTY,
+NUM_ASSOCIATIONS, IN_LIST - a new family is one class and one registry entry). ``parse_branch``
+only checks the *shape* (keys, JSON types, enums) and reports every problem; the rules that
+need the schema (properties, association labels, operator fit) are in ``validate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .operations import Operation, parse_operation
+from .problems import Problem
+from .shape import Reader, describe, join, meta, node_json, parse_fields, thaw
+
+BRANCH_TYPES = ("OR", "AND", "ASSOCIATION")
+#: Branch types in HubSpot's schema that this engine does not evaluate (yet): a clear problem.
+UNSUPPORTED_BRANCH_TYPES = {
+    "UNIFIED_EVENTS": "event branches arrive with event triggers",
+    "NOT_ALL": "negated groups are not supported",
+    "NOT_ANY": "negated groups are not supported",
+    "RESTRICTED": "restricted branches are not supported",
+    "PROPERTY_ASSOCIATION": "property-association branches are not supported",
+}
+ASSOCIATION_CATEGORIES = ("HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK")
+
+
+# --------------------------------------------------------------------------- refine-bys
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumOccurrences:
+    """``coalescingRefineBy`` NUM_OCCURRENCES: at least / at most this many (both inclusive)."""
+
+    type: ClassVar[str] = "NUM_OCCURRENCES"
+    min_occurrences: int | None = field(default=None, metadata=meta("minOccurrences", "int"))
+    max_occurrences: int | None = field(default=None, metadata=meta("maxOccurrences", "int"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, **node_json(self)}
+
+
+@dataclass(frozen=True)
+class OtherRefineBy:
+    """A refine-by this engine keeps (round-trips) but does not evaluate; validation says so."""
+
+    type: str
+    body: Any  # frozen JSON
+
+    def to_json(self) -> dict[str, Any]:
+        return thaw(self.body)
+
+
+RefineBy = NumOccurrences | OtherRefineBy
+
+
+def parse_refine_by(data: Any, path: str, problems: list[Problem]) -> RefineBy | None:
+    from .shape import freeze
+
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        problems.append(Problem(path, f"must be an object with a \"type\", not {describe(data)}"))
+        return None
+    if data["type"] == NumOccurrences.type:
+        reader = Reader(data, path, problems)
+        reader.raw("type")
+        values = parse_fields(NumOccurrences, reader)
+        reader.finish()
+        return NumOccurrences(**values) if values is not None else None
+    return OtherRefineBy(type=data["type"], body=freeze(data))
+
+
+# --------------------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True, kw_only=True)
+class Filter:
+    """Fields every filter family may carry; at most one refine-by is allowed (HubSpot's rule)."""
+
+    filter_type: ClassVar[str] = ""
+    pruning_refine_by: RefineBy | None = field(default=None, metadata=meta("pruningRefineBy", "node", resolver=parse_refine_by))
+    coalescing_refine_by: RefineBy | None = field(default=None, metadata=meta(
+        "coalescingRefineBy", "node", resolver=parse_refine_by
+    ))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"filterType": self.filter_type, **node_json(self)}
+
+    @property
+    def refine_bys(self) -> tuple[RefineBy, ...]:
+        return tuple(r for r in (self.pruning_refine_by, self.coalescing_refine_by) if r is not None)
+
+
+def _operation(data: Any, path: str, problems: list[Problem]) -> Operation | None:
+    return parse_operation(data, path, problems)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PropertyFilter(Filter):
+    """A property of the record (or of the associated record, inside an ASSOCIATION branch)."""
+
+    filter_type: ClassVar[str] = "PROPERTY"
+    property: str = field(metadata=meta("property", "str"))
+    operation: Operation = field(metadata=meta("operation", "node", resolver=_operation))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumAssociationsFilter(Filter):
+    """How many live records are associated through one association type (label).
+
+    ``coalescingRefineBy`` NUM_OCCURRENCES gives the bounds; ``toObjectTypeId`` is optional
+    (the type id already names the pair) and, when given, must match.
+    """
+
+    filter_type: ClassVar[str] = "NUM_ASSOCIATIONS"
+    association_category: str = field(metadata=meta("associationCategory", "choice", choices=ASSOCIATION_CATEGORIES))
+    association_type_id: int = field(metadata=meta("associationTypeId", "int"))
+    to_object_type_id: str | None = field(default=None, metadata=meta("toObjectTypeId", "str"))
+    to_object_type: str | None = field(default=None, metadata=meta("toObjectType", "str"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class InListFilter(Filter):
+    """Membership of a list; lists arrive later, so evaluation reports it as errored."""
+
+    filter_type: ClassVar[str] = "IN_LIST"
+    list_id: str = field(metadata=meta("listId", "str"))
+    operator: str = field(metadata=meta("operator", "choice", choices=("IN_LIST", "NOT_IN_LIST")))
+    metadata: Any = field(default=None, metadata=meta("metadata", "raw"))
+
+
+FILTER_TYPES: dict[str, type[Filter]] = {
+    cls.filter_type: cls for cls in (PropertyFilter, NumAssociationsFilter, InListFilter)
+}
+AnyFilter = PropertyFilter | NumAssociationsFilter | InListFilter
+
+
+def parse_filter(data: Any, path: str, problems: list[Problem]) -> Filter | None:
+    reader = Reader(data, path, problems)
+    if not reader.ok:
+        return None
+    filter_type = reader.raw("filterType")
+    cls = FILTER_TYPES.get(filter_type) if isinstance(filter_type, str) else None
+    if cls is None:
+        where = join(path, "filterType")
+        if filter_type is None:
+            problems.append(Problem(where, "is required"))
+        else:
+            problems.append(Problem(where, f"{describe(filter_type)} is not a supported filter type "
+                                           f"(one of {', '.join(FILTER_TYPES)})"))
+        return None
+    values = parse_fields(cls, reader)
+    reader.finish()
+    return cls(**values) if values is not None else None
+
+
+# --------------------------------------------------------------------------- branches
+
+
+@dataclass(frozen=True)
+class Branch:
+    """OR / AND / ASSOCIATION; the association fields are set only on ASSOCIATION branches."""
+
+    filter_branch_type: str
+    filters: tuple[Filter, ...] = ()
+    branches: tuple[Branch, ...] = ()
+    filter_branch_operator: str | None = None
+    object_type_id: str | None = None
+    association_type_id: int | None = None
+    association_category: str | None = None
+    operator: str | None = None
+
+    @property
+    def is_association(self) -> bool:
+        return self.filter_branch_type == "ASSOCIATION"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "filterBranchType": self.filter_branch_type,
+            "filterBranchOperator": self.filter_branch_operator or _default_operator(self.filter_branch_type),
+            "filters": [f.to_json() for f in self.filters],
+            "filterBranches": [b.to_json() for b in self.branches],
+        }
+        if self.is_association:
+            out.update({
+                "objectTypeId": self.object_type_id,
+                "associationTypeId": self.association_type_id,
+                "associationCategory": self.association_category,
+                "operator": self.operator,
+            })
+        return out
+
+    def walk(self, path: str) -> Iterator[tuple[str, Branch | Filter]]:
+        """Depth first: this branch, its filters, then its sub-branches, each with its JSON path."""
+        yield path, self
+        for i, f in enumerate(self.filters):
+            yield f"{path}.filters[{i}]", f
+        for i, b in enumerate(self.branches):
+            yield from b.walk(f"{path}.filterBranches[{i}]")
+
+    def iter_filters(self, path: str) -> Iterator[tuple[str, Filter]]:
+        for p, node in self.walk(path):
+            if not isinstance(node, Branch):
+                yield p, node
+
+
+def _default_operator(branch_type: str) -> str:
+    return "AND" if branch_type == "ASSOCIATION" else branch_type
+
+
+def parse_branch(data: Any, path: str, problems: list[Problem]) -> Branch | None:
+    """Shape only: keys, JSON types and enums. Returns None when the branch cannot be built."""
+    reader = Reader(data, path, problems)
+    if not reader.ok:
+        return None
+    branch_type = reader.raw("filterBranchType")
+    where = join(path, "filterBranchType")
+    if branch_type is None:
+        problems.append(Problem(where, "is required"))
+        return None
+    if branch_type in UNSUPPORTED_BRANCH_TYPES:
+        problems.append(Problem(where, f"{branch_type} is not supported: {UNSUPPORTED_BRANCH_TYPES[branch_type]}"))
+        return None
+    if branch_type not in BRANCH_TYPES:
+        problems.append(Problem(where, f"{describe(branch_type)} is not one of {', '.join(BRANCH_TYPES)}"))
+        return None
+
+    operator = reader.raw("filterBranchOperator")
+    if operator is not None and operator != _default_operator(branch_type):
+        problems.append(Problem(join(path, "filterBranchOperator"),
+                                f"must be {_default_operator(branch_type)} for a {branch_type} branch, "
+                                f"not {describe(operator)}"))
+    filters = _parse_list(reader, "filters", parse_filter)
+    branches = _parse_list(reader, "filterBranches", parse_branch)
+    fields: dict[str, Any] = {}
+    if branch_type == "ASSOCIATION":
+        association = _association_fields(reader)
+        if association is None:
+            reader.finish()
+            return None
+        fields = association
+    reader.finish()
+    return Branch(
+        filter_branch_type=branch_type, filters=tuple(filters), branches=tuple(branches),
+        filter_branch_operator=operator if isinstance(operator, str) else None, **fields,
+    )
+
+
+def _parse_list(reader: Reader, name: str, parse: Any) -> list[Any]:
+    raw = reader.raw(name)
+    if raw is None:
+        return []
+    path = join(reader.path, name)
+    if not isinstance(raw, list):
+        reader.problems.append(Problem(path, f"must be a list, not {describe(raw)}"))
+        return []
+    items = [parse(item, f"{path}[{i}]", reader.problems) for i, item in enumerate(raw)]
+    return [item for item in items if item is not None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _AssociationKeys:
+    object_type_id: str = field(metadata=meta("objectTypeId", "str"))
+    association_type_id: int = field(metadata=meta("associationTypeId", "int"))
+    association_category: str = field(metadata=meta("associationCategory", "choice", choices=ASSOCIATION_CATEGORIES))
+    operator: str = field(metadata=meta("operator", "choice", choices=("IN_LIST",)))
+
+
+def _association_fields(reader: Reader) -> dict[str, Any] | None:
+    if reader.data.get("operator") == "NOT_IN_LIST":
+        reader.raw("operator")
+        reader.problems.append(Problem(join(reader.path, "operator"),
+                                       "NOT_IN_LIST association branches are not supported; "
+                                       "use IN_LIST (some associated record matches)"))
+        return None
+    return parse_fields(_AssociationKeys, reader)
