@@ -10,15 +10,14 @@ from rest_framework import serializers
 from crm.api.serializers import ForwardPagingSerializer
 from enrollment.manual import MAX_BULK
 from enrollment.models import EnrollmentSource, EnrollmentStatus
-
-MAX_ID = 2**63 - 1
+from workflows.api.common import as_id
 
 
 def check_object_id(raw: str) -> str:
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+    pk = as_id(raw)
+    if pk is None:
         raise serializers.ValidationError(f'"{raw}" is not a record id')
-    return text
+    return str(pk)
 
 
 class ObjectIdField(serializers.CharField):

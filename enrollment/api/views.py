@@ -26,7 +26,7 @@ from enrollment.diagnose import diagnose, enrollment_json, test_record
 from enrollment.manual import enroll_records
 from enrollment.models import Enrollment
 from enrollment.unenroll import unenroll_records
-from workflows.api.common import ERROR_400, ERROR_401, ERROR_403, ERROR_404, FLOW_ID, page_of
+from workflows.api.common import ERROR_400, ERROR_401, ERROR_403, ERROR_404, FLOW_ID, as_id, page_of
 from workflows.api.serializers import ApiFlowSerializer, FlowPageQuerySerializer
 from workflows.flow_payload import flow_to_json
 from workflows.models import Workflow
@@ -45,10 +45,10 @@ WRITE = {400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}
 def record_of(flow: Workflow, object_id: str, *, in_body: bool = False) -> Record:
     """A record the flow could enroll (archived ones too: their history still explains them).
     Named in a path it is a 404 when missing; named in a body, bad input (400)."""
-    text = str(object_id).strip()
+    pk = as_id(object_id)
     record = None
-    if text.isascii() and text.isdigit() and int(text) <= serializers.MAX_ID:
-        record = Record.objects.select_related("object_type").filter(pk=int(text), object_type=flow.object_type).first()
+    if pk is not None:
+        record = Record.objects.select_related("object_type").filter(pk=pk, object_type=flow.object_type).first()
     if record is not None:
         return record
     message = f"No {flow.object_type.label_singular.lower()} with id {object_id}."
@@ -95,11 +95,11 @@ class EnrollmentDetailView(APIView):
     )
     def get(self, request: Request, flowId: str, enrollmentId: str) -> Response:
         flow = get_flow(flowId)
-        text = enrollmentId.strip()
+        pk = as_id(enrollmentId)
         enrollment = None
-        if text.isascii() and text.isdigit() and int(text) <= serializers.MAX_ID:
+        if pk is not None:
             enrollment = (Enrollment.objects.select_related("record__object_type")
-                          .filter(workflow=flow, pk=int(text)).first())
+                          .filter(workflow=flow, pk=pk).first())
         if enrollment is None:
             message = f"No enrollment with id {enrollmentId} in flow {flow.pk}."
             raise ObjectNotFound(message, [ErrorDetail(message, name="enrollmentId", code="OBJECT_NOT_FOUND")])

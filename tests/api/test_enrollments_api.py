@@ -100,6 +100,7 @@ def test_enroll__flow_off__refused_with_reason(api) -> None:  # type: ignore[no-
     ({"objectIds": "1,2"}, "objectIds"),
     ({"objectIds": ["1", "abc"]}, "objectIds[1]"),
     ({"objectId": "²"}, "objectId"),
+    ({"objectId": "99999999999999999999999"}, "objectId"),
     ({"objectId": True}, "objectId"),
     ({"objectId": "1", "source": "TRIGGER"}, "source"),
     ({"objectIds": [str(i) for i in range(1, 1002)]}, "objectIds"),
@@ -176,7 +177,8 @@ def test_list__filters_and_paging(api) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("params,name", [
     ({"status": "SLEEPING"}, "status"), ({"source": "MAGIC"}, "source"), ({"objectId": "x"}, "objectId"),
-    ({"objectId": "1.5"}, "objectId"), ({"enrolledAfter": "last week"}, "enrolledAfter"),
+    ({"objectId": "1.5"}, "objectId"), ({"objectId": "99999999999999999999999"}, "objectId"),
+    ({"enrolledAfter": "last week"}, "enrolledAfter"),
     ({"limit": 101}, "limit"), ({"after": "-3"}, "after"),
 ])
 def test_list__bad_filter__400_names_it(api, params: dict[str, Any], name: str) -> None:  # type: ignore[no-untyped-def]
@@ -200,6 +202,7 @@ def test_get_enrollment__200_and_404_outside_its_flow(api) -> None:  # type: ign
     assert_error(api.get(f"{enrollments_url(other)}/{result['enrollmentId']}"), 404, "OBJECT_NOT_FOUND",
                  "enrollmentId")
     assert_error(api.get(f"{enrollments_url(flow)}/nope"), 404, "OBJECT_NOT_FOUND")
+    assert_error(api.get(f"{enrollments_url(flow)}/99999999999999999999999"), 404, "OBJECT_NOT_FOUND")
 
 
 # --------------------------------------------------------------------------- unenroll

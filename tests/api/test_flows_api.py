@@ -282,3 +282,38 @@ def test_flows_api__no_credentials__401(anon_api, method: str, path: str) -> Non
     flow_create(payload=flow_body())
     assert_error(getattr(anon_api, method)(path, {}, format="json"), 401, "INVALID_AUTHENTICATION")
     assert Workflow.objects.count() == 1
+
+
+def test_batch_read__id_beyond_any_row__207_not_500(api) -> None:  # type: ignore[no-untyped-def]
+    body = {"inputs": [{"type": "FLOW_ID", "flowId": "99999999999999999999999"}]}
+    response = api.post(f"{FLOWS}/batch/read", body, format="json")
+    assert response.status_code == 207 and response.json()["results"] == []
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+
+def test_openapi__automation_paths_and_enrollment_filters_documented(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(target), "--validate", "--fail-on-warn")
+    paths = yaml.safe_load(target.read_text())["paths"]
+    for path, methods in {
+        "/automation/v4/flows": {"get", "post"},
+        "/automation/v4/flows/{flowId}": {"get", "put", "delete"},
+        "/automation/v4/flows/batch/read": {"post"},
+        "/automation/v4/flows/{flowId}/enrollments": {"get", "post"},
+        "/automation/v4/flows/{flowId}/enrollments/{enrollmentId}": {"get"},
+        "/automation/v4/flows/{flowId}/unenroll": {"post"},
+        "/automation/v4/flows/{flowId}/enable": {"post"},
+        "/automation/v4/flows/{flowId}/disable": {"post"},
+        "/automation/v4/flows/{flowId}/backfill": {"get"},
+        "/automation/v4/flows/{flowId}/diagnose/{objectId}": {"get"},
+        "/automation/v4/flows/{flowId}/test": {"post"},
+        "/automation/v2/workflows/{workflowId}/enrollments/contacts/{email}": {"post", "delete"},
+    }.items():
+        assert methods <= set(paths[path]), path
+    listed = {p["name"] for p in paths["/automation/v4/flows/{flowId}/enrollments"]["get"]["parameters"]}
+    assert {"status", "source", "objectId", "enrolledAfter", "enrolledBefore", "after", "limit"} <= listed

@@ -24,7 +24,7 @@ from workflows.models import Workflow
 from workflows.services import flow_create, flow_delete, flow_update, get_flow
 
 from . import serializers
-from .common import ERROR_409, FLOW_ID, READ_ERRORS, WRITE_ERRORS, page_of
+from .common import ERROR_409, FLOW_ID, READ_ERRORS, WRITE_ERRORS, as_id, page_of
 
 TAG = ["Automation flows"]
 
@@ -57,7 +57,8 @@ class FlowCollectionView(APIView):
                     "With isEnabled true and enrollExisting=true, the records that already meet the "
                     "triggers are enrolled in the background (see /backfill).",
         parameters=[serializers.EnrollExistingQuerySerializer], request=serializers.ApiFlowSerializer,
-        responses={201: serializers.ApiFlowSerializer, **WRITE_ERRORS},
+        responses={201: serializers.ApiFlowSerializer, 400: WRITE_ERRORS[400], 401: WRITE_ERRORS[401],
+                   403: WRITE_ERRORS[403]},
     )
     def post(self, request: Request) -> Response:
         enroll_existing = query(serializers.EnrollExistingQuerySerializer, request)["enrollExisting"]
@@ -109,7 +110,7 @@ class FlowBatchReadView(APIView):
         data = body(serializers.FlowBatchInputSerializer, request)
         started = timezone.now()
         ids = list(dict.fromkeys(item["flowId"] for item in data["inputs"]))
-        pks = {raw: int(raw) for raw in ids if raw.isdigit()}
+        pks = {raw: pk for raw in ids if (pk := as_id(raw)) is not None}
         found = {f.pk: f for f in Workflow.objects.select_related("object_type").filter(pk__in=pks.values())}
         results = [flow_to_json(found[pks[raw]]) for raw in ids if raw in pks and pks[raw] in found]
         missing = [raw for raw in ids if raw not in pks or pks[raw] not in found]
