@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 
 from crm.models import Record
@@ -98,12 +98,13 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
     ops = connection.ops
     # The window's own timestamp finds its rows again for the history insert.
     stamp = timezone.now()
-    select_sql, select_params = window.values_list("pk").query.sql_with_params()
+    # An explicit alias: Django names a bare values_list("pk") column "pk", not "id".
+    select_sql, select_params = window.values(record_pk=F("pk")).query.sql_with_params()
     json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     cause = json.dumps({"kind": "ENROLL_EXISTING", "backfillId": str(run.pk)})
     if flow.should_re_enroll:
         cycle_sql = ("COALESCE((SELECT MAX(e.cycle) FROM enrollment_enrollment e "
-                     "WHERE e.workflow_id = %s AND e.record_id = m.id), 0) + 1")
+                     "WHERE e.workflow_id = %s AND e.record_id = m.record_pk), 0) + 1")
         cycle_params: list[Any] = [flow.pk]
     else:
         cycle_sql, cycle_params = "1", []
@@ -112,7 +113,7 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
         cursor.execute(
             "INSERT INTO enrollment_enrollment (workflow_id, record_id, status, source, cycle, enrolled_at, "
             "end_reason, criteria_revision, cause, next_step, next_run_at) "
-            f"SELECT %s, m.id, %s, %s, {cycle_sql}, %s, '', %s, {json_param}, 0, %s "
+            f"SELECT %s, m.record_pk, %s, %s, {cycle_sql}, %s, '', %s, {json_param}, 0, %s "
             f"FROM ({select_sql}) AS m WHERE 1 = 1 ON CONFLICT DO NOTHING",
             [flow.pk, EnrollmentStatus.ACTIVE, "BACKFILL", *cycle_params, when, flow.criteria_revision, cause,
              when, *select_params],
