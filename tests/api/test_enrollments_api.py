@@ -387,3 +387,150 @@ def test_v2__no_credentials__401(anon_api, method: str) -> None:  # type: ignore
     contact()
     assert_error(getattr(anon_api, method)(v2(flow, "ann@example.com")), 401, "INVALID_AUTHENTICATION")
     assert nothing_enrolled()
+
+
+# --------------------------------------------------------------------------- filter triggers (criteria engine)
+
+
+def city_is(city: str) -> dict[str, Any]:
+    """LIST_BASED criteria: the contact's city is ``city``."""
+    return {
+        "type": "LIST_BASED", "shouldReEnroll": False, "reEnrollmentTriggersFilterBranches": [],
+        "unEnrollObjectsNotMeetingCriteria": False,
+        "listFilterBranch": {
+            "filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [],
+            "filterBranches": [{
+                "filterBranchType": "AND", "filterBranchOperator": "AND", "filterBranches": [],
+                "filters": [{"filterType": "PROPERTY", "property": "city",
+                             "operation": {"operationType": "MULTISTRING", "operator": "IS_EQUAL_TO",
+                                           "values": [city]}}],
+            }],
+        },
+    }
+
+
+def dublin_flow(*, enabled: bool = False) -> Workflow:
+    return make_flow(enabled=enabled, enrollmentCriteria=city_is("Dublin"), actions=[WAIT], startActionId="1")
+
+
+def test_create__unknown_filter_property__400_with_json_path(api) -> None:  # type: ignore[no-untyped-def]
+    body = flow_body(enrollmentCriteria=city_is("Dublin"))
+    body["enrollmentCriteria"]["listFilterBranch"]["filterBranches"][0]["filters"][0]["property"] = "shoe_size"
+    response = api.post(FLOWS, body, format="json")
+    path = "enrollmentCriteria.listFilterBranch.filterBranches[0].filters[0].property"
+    result = assert_error(response, 400, "VALIDATION_ERROR", path)
+    assert "shoe_size" in result["message"]
+    assert not Workflow.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enable__enroll_existing__backfill_progress_and_matching_records_enrolled(api) -> None:  # type: ignore[no-untyped-def]
+    dubliners = [contact(f"d{i}@example.com", city="Dublin") for i in range(2)]
+    contact("cork@example.com", city="Cork")
+    flow = dublin_flow()
+    response = api.post(f"{FLOWS}/{flow.pk}/enable", {"enrollExisting": True}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["isEnabled"] is True
+    assert body["backfill"]["status"] == "COMPLETE"
+    assert (body["backfill"]["done"], body["backfill"]["total"]) == (2, 2) and body["backfill"]["errors"] == []
+    enrolled = Enrollment.objects.filter(workflow=flow)
+    assert sorted(enrolled.values_list("record_id", flat=True)) == sorted(d.pk for d in dubliners)
+    assert set(enrolled.values_list("source", flat=True)) == {"BACKFILL"}
+    progress = api.get(f"{FLOWS}/{flow.pk}/backfill").json()
+    assert progress["status"] == "COMPLETE" and progress["done"] == 2 and progress["finishedAt"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enable__enroll_existing_false__nobody_enrolled_until_a_change(api) -> None:  # type: ignore[no-untyped-def]
+    contact("d@example.com", city="Dublin")
+    bob = contact("bob@example.com", city="Cork")
+    flow = dublin_flow()
+    body = api.post(f"{FLOWS}/{flow.pk}/enable", {"enrollExisting": False}, format="json").json()
+    assert "backfill" not in body and not Enrollment.objects.exists()
+    api.patch(f"/crm/v3/objects/contacts/{bob.pk}", {"properties": {"city": "Dublin"}}, format="json")
+    assert list(Enrollment.objects.values_list("record_id", "source")) == [(bob.pk, "TRIGGER")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_put__new_criteria_with_enroll_existing__records_meeting_them_enrolled(api) -> None:  # type: ignore[no-untyped-def]
+    cork = contact("cork@example.com", city="Cork")
+    flow = dublin_flow(enabled=True)
+    update = flow_body(enrollmentCriteria=city_is("Cork"), actions=[WAIT], startActionId="1", isEnabled=True,
+                       revisionId=str(flow.revision_id))
+    response = api.put(f"{FLOWS}/{flow.pk}?enrollExisting=true", update, format="json")
+    assert response.status_code == 200, response.content
+    assert list(Enrollment.objects.filter(workflow=flow).values_list("record_id", "source")) == [(cork.pk, "BACKFILL")]
+
+
+def test_test__list_based__matched_and_not_with_sentences_and_nothing_enrolled(api) -> None:  # type: ignore[no-untyped-def]
+    flow = dublin_flow(enabled=True)
+    ann, bob = contact(city="Dublin"), contact("bob@example.com", city="Cork")
+    yes = api.post(f"{FLOWS}/{flow.pk}/test", {"objectId": str(ann.pk)}, format="json").json()
+    assert yes["objectId"] == str(ann.pk) and yes["matched"] is True
+    assert yes["summary"][0] == "The record meets the enrollment triggers."
+    assert yes["evaluation"]["matched"] is True
+    no = api.post(f"{FLOWS}/{flow.pk}/test", {"objectId": bob.pk}, format="json").json()
+    assert no["matched"] is False and any("was Cork" in line for line in no["summary"])
+    assert not Enrollment.objects.exists()
+
+
+def test_test__manual_flow__says_there_is_nothing_to_test(api) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow()
+    body = api.post(f"{FLOWS}/{flow.pk}/test", {"objectId": contact().pk}, format="json").json()
+    assert body["matched"] is False and "no filter triggers" in body["summary"][0]
+
+
+def test_test__bad_body__400(api) -> None:  # type: ignore[no-untyped-def]
+    flow = dublin_flow()
+    company = record_create(object_type="companies", properties={"name": "Acme"})
+    assert_error(api.post(f"{FLOWS}/{flow.pk}/test", {}, format="json"), 400, "VALIDATION_ERROR", "objectId")
+    body = assert_error(api.post(f"{FLOWS}/{flow.pk}/test", {"objectId": "424242"}, format="json"), 400,
+                        "VALIDATION_ERROR", "objectId")
+    assert "No contact with id 424242" in body["message"]
+    assert_error(api.post(f"{FLOWS}/{flow.pk}/test", {"objectId": company.pk}, format="json"), 400,
+                 "VALIDATION_ERROR", "objectId")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_diagnose__enrolled_by_trigger__says_why_with_history(api) -> None:  # type: ignore[no-untyped-def]
+    flow = dublin_flow(enabled=True)
+    ann = contact(city="Dublin")  # created matching: the trigger enrolls it
+    body = api.get(f"{FLOWS}/{flow.pk}/diagnose/{ann.pk}").json()
+    assert body["enrolled"] is True and body["currentlyMatches"] is True
+    assert body["summary"][0].startswith("Enrolled now (cycle 1, trigger")
+    assert any("met the enrollment triggers" in line for line in body["summary"])
+    assert [e["source"] for e in body["enrollments"]] == ["TRIGGER"]
+    assert body["decisions"][0]["decision"] == "ENROLLED" and body["decisions"][0]["evaluation"]
+
+
+def test_diagnose__not_enrolled__explains_failing_filter(api) -> None:  # type: ignore[no-untyped-def]
+    flow = dublin_flow(enabled=True)
+    bob = contact("bob@example.com", city="Cork")
+    body = api.get(f"{FLOWS}/{flow.pk}/diagnose/{bob.pk}").json()
+    assert body["enrolled"] is False and body["currentlyMatches"] is False
+    assert "Never enrolled in this workflow." in body["summary"]
+    assert any("was Cork" in line for line in body["summary"])
+    assert body["enrollments"] == [] and body["evaluation"]["matched"] is False
+
+
+def test_diagnose__manual_enrollment__enrolled_now(api) -> None:  # type: ignore[no-untyped-def]
+    flow = waiting_flow()
+    ann = contact()
+    api.post(enrollments_url(flow), {"objectId": ann.pk}, format="json")
+    body = api.get(f"{FLOWS}/{flow.pk}/diagnose/{ann.pk}").json()
+    assert body["enrolled"] is True and body["evaluation"] is None
+    assert any("Enrolled manually" in line for line in body["summary"])
+
+
+@pytest.mark.parametrize("object_id", ["424242", "abc", "99999999999999999999999"])
+def test_diagnose__unknown_record__404(api, object_id: str) -> None:  # type: ignore[no-untyped-def]
+    flow = dublin_flow()
+    assert_error(api.get(f"{FLOWS}/{flow.pk}/diagnose/{object_id}"), 404, "OBJECT_NOT_FOUND", "objectId")
+
+
+def test_diagnose__record_of_another_object_type__404(api) -> None:  # type: ignore[no-untyped-def]
+    flow = dublin_flow()
+    company = record_create(object_type="companies", properties={"name": "Acme"})
+    body = assert_error(api.get(f"{FLOWS}/{flow.pk}/diagnose/{company.pk}"), 404, "OBJECT_NOT_FOUND")
+    assert "No contact" in body["message"]

@@ -251,3 +251,88 @@ def test_unenroll_action__active_enrollment_ended(admin_client, enrolled) -> Non
                       {"action": "unenroll_selected", "_selected_action": [str(enrollment.pk)]})
     enrollment.refresh_from_db()
     assert enrollment.status == "UNENROLLED" and enrollment.end_reason == "MANUAL_UNENROLL"
+
+
+# --------------------------------------------------------------------------- filter triggers and diagnose
+
+
+@pytest.fixture
+def dublin(make_flow):  # type: ignore[no-untyped-def]
+    from tests.enrollment.conftest import list_based, string_is
+
+    people = [record_create(object_type="contacts", properties={"email": f"d{i}@x.io", "city": "Dublin"})
+              for i in range(2)]
+    flow = make_flow(criteria=list_based(string_is("city", "Dublin")), actions=[WAIT], name="Dubliners",
+                     enabled=False)
+    return flow, people
+
+
+def test_enable_action__yes__enrolls_existing_records(  # type: ignore[no-untyped-def]
+        admin_client, dublin, django_capture_on_commit_callbacks) -> None:
+    flow, people = dublin
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(admin_client, "enable_workflows", [flow], post="yes", enroll_existing="yes")
+    assert response.status_code == 302
+    run = BackfillRun.objects.get(workflow=flow)
+    assert run.status == "COMPLETE" and run.done == 2
+    assert sorted(Enrollment.objects.filter(workflow=flow, source="BACKFILL").values_list("record_id", flat=True)) \
+        == sorted(p.pk for p in people)
+    html = admin_client.get(reverse("admin:workflows_workflow_changelist")).content.decode()
+    assert "COMPLETE 2/2" in html
+
+
+def test_workflow_add__unknown_filter_property__engine_message_on_criteria(admin_client) -> None:  # type: ignore[no-untyped-def]
+    from tests.enrollment.conftest import list_based, string_is
+
+    response = admin_client.post(reverse("admin:workflows_workflow_add"), form_data(
+        enrollment_criteria=json.dumps(list_based(string_is("shoe_size", "42")))))
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["enrollment_criteria"])
+    assert 'property "shoe_size" does not exist on contacts' in errors
+    assert "enrollmentCriteria.listFilterBranch.filterBranches[0].filters[0].property" in errors
+    assert not Workflow.objects.exists()
+
+
+def test_workflow_change__enabled_new_criteria_enroll_existing__backfilled(  # type: ignore[no-untyped-def]
+        admin_client, dublin, django_capture_on_commit_callbacks) -> None:
+    from tests.enrollment.conftest import list_based, string_is
+
+    flow, _ = dublin
+    cork = record_create(object_type="contacts", properties={"email": "c@x.io", "city": "Cork"})
+    Workflow.objects.filter(pk=flow.pk).update(is_enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:workflows_workflow_change", args=[flow.pk]), form_data(
+            name="Corkonians", revision=str(flow.revision_id), actions=json.dumps([WAIT]),
+            enrollment_criteria=json.dumps(list_based(string_is("city", "Cork"))), enroll_existing="yes"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(Enrollment.objects.filter(workflow=flow).values_list("record_id", "source")) == [(cork.pk, "BACKFILL")]
+
+
+def test_diagnose_page__enrolled_record__sentences_enrollments_decisions(admin_client, dublin) -> None:  # type: ignore[no-untyped-def]
+    flow, people = dublin
+    Workflow.objects.filter(pk=flow.pk).update(is_enabled=True)
+    enroll_records(flow_id=flow.pk, record_ids=[people[0].pk])
+    response = admin_client.get(reverse("admin:enrollment_enrollment_diagnose"),
+                                {"flow": flow.pk, "record": people[0].pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "enrolled now" in html and "Enrolled manually" in html
+    assert 'id="enrollments"' in html and "MANUAL" in html and 'id="decisions"' in html
+    assert "City is equal to any of" in html  # the fresh evaluation, filter by filter
+
+
+def test_diagnose_page__not_enrolled__explains(admin_client, dublin) -> None:  # type: ignore[no-untyped-def]
+    flow, _ = dublin
+    cork = record_create(object_type="contacts", properties={"email": "c@x.io", "city": "Cork"})
+    html = admin_client.get(reverse("admin:enrollment_enrollment_diagnose"),
+                            {"flow": flow.pk, "record": cork.pk}).content.decode()
+    assert "not enrolled now" in html and "Never enrolled in this workflow." in html and "was Cork" in html
+
+
+def test_diagnose_page__record_of_wrong_type__form_error(admin_client, dublin) -> None:  # type: ignore[no-untyped-def]
+    flow, _ = dublin
+    company = record_create(object_type="companies", properties={"name": "Acme"})
+    response = admin_client.get(reverse("admin:enrollment_enrollment_diagnose"),
+                                {"flow": flow.pk, "record": company.pk})
+    assert response.status_code == 200 and response.context["result"] is None
+    assert "this workflow enrolls contacts" in response.content.decode()

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_q.models import Schedule
 
+from crm.models import Record
 from crm.services import record_create
 from enrollment.models import BackfillRun, Enrollment, EnrollmentEvent
 from tests.enrollment.conftest import set_property
@@ -152,3 +153,69 @@ def test_setup_schedules__drifted_and_duplicated__repaired() -> None:
     assert "enrollment.run_due_steps: updated" in output and "enrollment.prune_history: updated" in output
     assert Schedule.objects.count() == 2
     assert _schedules()["enrollment.run_due_steps"][2] == 1
+
+
+# --------------------------------------------------------------------------- with filter triggers
+
+
+@pytest.fixture
+def dublin(make_flow):  # type: ignore[no-untyped-def]
+    from tests.enrollment.conftest import list_based, string_is
+
+    people = [record_create(object_type="contacts", properties={"email": f"d{i}@x.io", "city": "Dublin"})
+              for i in range(3)]
+    record_create(object_type="contacts", properties={"email": "c@x.io", "city": "Cork"})
+    flow = make_flow(criteria=list_based(string_is("city", "Dublin")), actions=[WAIT], name="Dubliners")
+    return flow, people
+
+
+def test_enroll_existing__list_based__progress_bar_and_enrolled(dublin) -> None:  # type: ignore[no-untyped-def]
+    flow, people = dublin
+    output = run("enroll_existing", str(flow.pk))
+    assert f'"Dubliners" ({flow.pk})' in output
+    assert f"[{'#' * 30}] 3/3 (100%)" in output
+    assert "Done: enrolled 3 of the 3 records that met the triggers" in output
+    assert sorted(Enrollment.objects.filter(workflow=flow, source="BACKFILL").values_list("record_id", flat=True)) \
+        == sorted(p.pk for p in people)
+    again = run("enroll_existing", str(flow.pk))  # first time only: nobody is enrolled twice
+    assert "Done: enrolled 0 of the 0 records" in again
+    assert Enrollment.objects.filter(workflow=flow).count() == 3
+
+
+def test_diagnose__enrolled_record__readable_summary(dublin) -> None:  # type: ignore[no-untyped-def]
+    flow, people = dublin
+    run("enroll", str(flow.pk), str(people[0].pk))
+    output = run("diagnose", str(flow.pk), str(people[0].pk))
+    lines = output.splitlines()
+    assert lines[0] == f'Contact {people[0].pk} in workflow "Dubliners" ({flow.pk}): enrolled now'
+    assert any("Enrolled manually" in line for line in lines)
+    assert "Enrollments:" in output and "#1 ACTIVE via MANUAL" in output
+    assert "Decisions (newest first):" in output
+
+
+def test_diagnose__not_enrolled__says_which_filter_failed(dublin) -> None:  # type: ignore[no-untyped-def]
+    flow, _ = dublin
+    cork = Record.objects.get(properties__city="Cork")
+    output = run("diagnose", str(flow.pk), str(cork.pk))
+    assert "not enrolled now" in output and "Never enrolled in this workflow." in output
+    assert "was Cork" in output
+
+
+def test_diagnose__json__full_diagnosis(dublin) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    flow, people = dublin
+    data = json.loads(run("diagnose", str(flow.pk), str(people[1].pk), "--json"))
+    assert data["objectId"] == str(people[1].pk) and data["currentlyMatches"] is True
+
+
+@pytest.mark.parametrize("object_id,message", [("424242", "No contact with id 424242"), ("x", "No contact with id x")])
+def test_diagnose__unknown_record__command_error(dublin, object_id: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    flow, _ = dublin
+    with pytest.raises(CommandError, match=message):
+        run("diagnose", str(flow.pk), object_id)
+
+
+def test_diagnose__unknown_flow__command_error() -> None:
+    with pytest.raises(CommandError, match="No flow with id 5"):
+        run("diagnose", "5", "1")

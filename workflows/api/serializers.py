@@ -65,8 +65,8 @@ class ApiFlowSerializer(serializers.Serializer):
     canEnrollFromSalesforce = serializers.BooleanField(required=False)
     backfill = serializers.JSONField(
         read_only=True, required=False,
-        help_text="Only in answers that started enrolling existing records: the run's progress, "
-                  "as GET /automation/v4/flows/{flowId}/backfill answers it.")
+        help_text="Only in the answer of POST .../enable when it started enrolling existing records: the "
+                  "run's progress, as GET /automation/v4/flows/{flowId}/backfill answers it.")
 
 
 class ApiFlowListingSerializer(serializers.Serializer):
