@@ -17,6 +17,15 @@ from workflows.models import IndexVersion, Workflow
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_trigger_index() -> None:
+    """The trigger index is cached per process by IndexVersion, which restarts with every test
+    database state: never let one test's index answer for another's workflows."""
+    from enrollment.index import invalidate_local
+
+    invalidate_local()
+
 WAIT = {"actionId": "1", "actionTypeId": "0-1", "fields": {"delta": "60", "time_unit": "MINUTES"}}
 SET_CITY = [{"actionId": "1", "actionTypeId": "0-5",
              "fields": {"property_name": "city", "value": {"type": "STATIC_VALUE", "staticValue": "Dublin"}}}]

@@ -16,6 +16,15 @@ from tests.enrollment.conftest import set_property
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_trigger_index() -> None:
+    """The trigger index is cached per process by IndexVersion, which restarts with every test
+    database state: never let one test's index answer for another's workflows."""
+    from enrollment.index import invalidate_local
+
+    invalidate_local()
+
 WAIT = {"actionId": "1", "actionTypeId": "0-1", "fields": {"delta": "60", "time_unit": "MINUTES"}}
 
 
