@@ -51,6 +51,8 @@ class PrettyJSONField(forms.JSONField):
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
+        if value is None:
+            return ""  # an empty box, not "null": the part is simply not set
         return json.dumps(value, indent=2, ensure_ascii=False)
 
 

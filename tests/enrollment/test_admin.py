@@ -50,8 +50,8 @@ def form_data(**overrides: Any) -> dict[str, Any]:
     data = {
         "name": "Welcome", "description": "", "object_type": contacts.pk,
         "enrollment_criteria": json.dumps({"type": "MANUAL", "shouldReEnroll": False}),
-        "suppression_filter_branch": "null", "suppression_list_ids": "[]", "goal_filter_branch": "null",
-        "unenrollment_setting": "null", "actions": json.dumps(SET_CITY), "start_action_id": "", "revision": "",
+        "suppression_filter_branch": "", "suppression_list_ids": "[]", "goal_filter_branch": "",
+        "unenrollment_setting": "", "actions": json.dumps(SET_CITY), "start_action_id": "", "revision": "",
         "enroll_existing": "no",
     }
     data.update(overrides)
