@@ -13,8 +13,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import NotRegistered
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
@@ -23,7 +25,8 @@ from django.utils.http import urlencode
 from crm.errors import CrmError
 from crm.models import Record
 from enrollment.diagnose import diagnose
-from enrollment.models import BackfillRun, Enrollment, EnrollmentEvent
+from enrollment.manual import enroll_records
+from enrollment.models import BackfillRun, Enrollment, EnrollmentEvent, EnrollmentSource
 from enrollment.unenroll import unenroll_records
 from workflows.models import Workflow
 
@@ -213,3 +216,70 @@ class BackfillRunAdmin(ReadOnlyAdmin):
     @admin.display(description="Errors")
     def errors_list(self, obj: BackfillRun) -> str:
         return pretty(obj.errors) if obj.errors else "none"
+
+
+# --------------------------------------------------------------------------- manual enrollment from the record list
+
+
+class EnrollRecordsForm(forms.Form):
+    flow = forms.ModelChoiceField(queryset=Workflow.objects.none(), label="Workflow")
+    source = forms.ChoiceField(choices=[(EnrollmentSource.MANUAL, "Manual (a person)"),
+                                        (EnrollmentSource.CHATFLOW, "Chatflow (counts as manual)")],
+                               initial=EnrollmentSource.MANUAL, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, object_type: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["flow"].queryset = Workflow.objects.filter(object_type=object_type).order_by("name")
+
+
+@admin.action(description="Enroll selected records in a workflow")
+def enroll_in_workflow(modeladmin: admin.ModelAdmin, request: HttpRequest,
+                       queryset: QuerySet[Record]) -> HttpResponse | None:
+    """HubSpot's "enroll in workflow" from a record list: pick the workflow on the next page;
+    each record is enrolled or refused with the reason (already enrolled, re-enrollment off...)."""
+    records = list(queryset.select_related("object_type"))
+    if len({r.object_type_id for r in records}) != 1:
+        modeladmin.message_user(request, "Select records of one object type (filter the list by type first): "
+                                         "a workflow enrolls one type.", messages.ERROR)
+        return None
+    otype = records[0].object_type
+    form = EnrollRecordsForm(request.POST if request.POST.get("post") else None, object_type=otype)
+    if form.is_bound and form.is_valid():
+        flow = form.cleaned_data["flow"]
+        try:
+            outcomes = enroll_records(flow_id=flow.pk, record_ids=[r.pk for r in records],
+                                      source=form.cleaned_data["source"], user=request.user)
+        except CrmError as exc:
+            modeladmin.message_user(request, exc.message, messages.ERROR)
+            return None
+        enrolled = sum(o.outcome == "ENROLLED" for o in outcomes)
+        modeladmin.message_user(request, f'Enrolled {enrolled} of {len(outcomes)} in "{flow.name}".',
+                                messages.SUCCESS if enrolled else messages.WARNING)
+        refusals: dict[str, list[str]] = defaultdict(list)
+        for outcome in outcomes:
+            if outcome.outcome != "ENROLLED":
+                refusals[outcome.reason].append(outcome.object_id)
+        for reason, ids in refusals.items():
+            modeladmin.message_user(request, f"{otype.label_singular} {', '.join(ids)}: {reason}", messages.WARNING)
+        return None
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request), "title": "Enroll records in a workflow", "opts": opts,
+        "app_label": opts.app_label, "records": records, "object_type": otype, "form": form,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/enrollment/enroll_records.html", context)
+
+
+def _offer_enroll_action_on_records() -> None:
+    """The CRM admin knows nothing of workflows (imports point enrollment -> crm), so the
+    enrollment app adds its action to the record list."""
+    try:
+        record_admin = admin.site.get_model_admin(Record)
+    except NotRegistered:
+        return
+    if enroll_in_workflow not in record_admin.actions:
+        record_admin.actions = [*record_admin.actions, enroll_in_workflow]
+
+
+_offer_enroll_action_on_records()

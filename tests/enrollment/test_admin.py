@@ -345,3 +345,37 @@ def test_diagnose_page__record_of_wrong_type__form_error(admin_client, dublin) -
                                 {"flow": flow.pk, "record": company.pk})
     assert response.status_code == 200 and response.context["result"] is None
     assert "this workflow enrolls contacts" in response.content.decode()
+
+
+# --------------------------------------------------------------------------- the record list's enroll action
+
+
+def _record_action(admin_client, records: list[Any], **extra: str):  # type: ignore[no-untyped-def]
+    data = {"action": "enroll_in_workflow", "_selected_action": [str(r.pk) for r in records], **extra}
+    return admin_client.post(reverse("admin:crm_record_changelist"), data)
+
+
+def test_record_action__pick_workflow_then_enrolled_or_refused(admin_client, make_flow, ann) -> None:  # type: ignore[no-untyped-def]
+    flow = make_flow(actions=[WAIT], name="Nurture")
+    make_flow("companies", name="Company flow")
+    bob = record_create(object_type="contacts", properties={"email": "bob@example.com"})
+    enroll_records(flow_id=flow.pk, record_ids=[bob.pk])
+    page = _record_action(admin_client, [ann, bob])
+    assert page.status_code == 200
+    choices = [str(c[1]) for c in page.context["form"].fields["flow"].choices if c[0]]
+    assert choices == [str(flow)]  # only workflows of the records' object type
+    done = _record_action(admin_client, [ann, bob], post="yes", flow=str(flow.pk), source="MANUAL")
+    assert done.status_code == 302
+    assert Enrollment.objects.filter(workflow=flow).count() == 2  # ann new; bob refused (already enrolled)
+    texts = [str(m) for m in done.wsgi_request._messages]
+    assert any("Enrolled 1 of 2" in t for t in texts)
+    assert any(f"Contact {bob.pk}: Not enrolled again: the record is currently enrolled." in t for t in texts)
+
+
+def test_record_action__mixed_object_types__error_and_nothing_enrolled(admin_client, make_flow, ann) -> None:  # type: ignore[no-untyped-def]
+    make_flow()
+    company = record_create(object_type="companies", properties={"name": "Acme"})
+    response = _record_action(admin_client, [ann, company])
+    assert response.status_code == 302
+    assert any("one object type" in str(m) for m in response.wsgi_request._messages)
+    assert not Enrollment.objects.exists()
