@@ -29,8 +29,8 @@ def assoc(object_type_id: str, type_id: int, *filters: dict[str, Any], category:
             "filters": list(filters), "filterBranches": list(branches)}
 
 
-def num_assoc(type_id: int, *, category: str = "HUBSPOT_DEFINED", min: int | None = None,  # noqa: A002
-              max: int | None = None, **extra: Any) -> dict[str, Any]:  # noqa: A002
+def num_assoc(type_id: int, *, category: str = "HUBSPOT_DEFINED", min: int | None = None,
+              max: int | None = None, **extra: Any) -> dict[str, Any]:
     refine: dict[str, Any] = {"type": "NUM_OCCURRENCES"}
     if min is not None:
         refine["minOccurrences"] = min

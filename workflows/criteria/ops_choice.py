@@ -14,12 +14,13 @@ from functools import reduce
 from typing import Any
 
 from django.db.models import Q, Value
-from django.db.models.functions import Concat, Length, Replace, StrIndex
+from django.db.models.functions import Length, Replace, StrIndex
 from django.db.models.lookups import Exact, GreaterThan, In
 
 from . import kinds
 from .opcore import EVER, NEVER, VALUE, Built, Check, Env, Operator, display, join_values
 from .problems import Problem
+from .sqlfuncs import Joined
 from .sqlscope import FALSE
 
 SEP = ";"
@@ -71,7 +72,7 @@ def _items_py(multi: bool) -> Any:
 def _has_item_sql(ref: Any, multi: bool, item: str) -> Q:
     if not multi:
         return Q(Exact(ref.text(), item))
-    wrapped = Concat(Value(SEP), ref.text(), Value(SEP))
+    wrapped = Joined(Value(SEP), ref.text(), Value(SEP))
     return Q(GreaterThan(StrIndex(wrapped, Value(f"{SEP}{item}{SEP}")), 0))
 
 

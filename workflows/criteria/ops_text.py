@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
-from django.db.models import Q, Value
+from django.db.models import Q, TextField, Value
 from django.db.models.functions import Length, Right, StrIndex, Substr
 from django.db.models.lookups import EndsWith, Exact, GreaterThan, In, IsNull, StartsWith
 
@@ -168,7 +168,7 @@ def _comparative_builder(test: str, *, negate: bool, label: str) -> Any:
             # an empty stored text counts as missing, as in Python
             other_text = _nullif_empty(other_text)
             if default is not None:
-                other_text = Coalesce(other_text, Value(default))
+                other_text = Coalesce(other_text, Value(default), output_field=TextField())
             r = Lower(other_text)
             v = ref.lower()
             if test == "IS_EQUAL_TO":

@@ -37,8 +37,8 @@ from functools import reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, Value
-from django.db.models.functions import Coalesce, Concat, Substr
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -55,7 +55,7 @@ from .dates import Moment
 from .opcore import ALL_TYPES, DATE_TYPES, UPDATED_AT, VALUE, Built, Check, Env, Operator
 from .operations import DatePoint, IndexedTimePoint, PropertyReferencedTime, TimePoint
 from .problems import Problem
-from .sqlfuncs import Sortable
+from .sqlfuncs import Joined, Sortable
 
 _COMPARE = {
     "<": (op.lt, LessThan),
@@ -102,7 +102,7 @@ def _convert_sql(expression: Any, from_kind: str, to_kind: str) -> Any:
         return expression
     if to_kind == kinds.DATE:
         return Substr(expression, 1, 10)
-    return Concat(expression, Value(MIDNIGHT_SUFFIX))
+    return Joined(expression, Value(MIDNIGHT_SUFFIX))
 
 
 def _resolve(bound: Ref, ctx: Any, subject_kind: str) -> str | None:
@@ -122,7 +122,7 @@ def _ref_sql(bound: Ref, scope: Any, subject_kind: str) -> Any:
     else:
         expression = scope.reference(bound.prop, bound.kind).text()
     if bound.default is not None:
-        expression = Coalesce(expression, Value(bound.default))
+        expression = Coalesce(expression, Value(bound.default), output_field=TextField())
     return _convert_sql(expression, bound.kind, subject_kind)
 
 

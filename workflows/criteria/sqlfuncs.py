@@ -189,6 +189,14 @@ class TimestampText(Func):
         return sql, params * 3
 
 
+class Joined(Func):
+    """Text concatenation that stays NULL when a part is NULL (Django's Concat turns NULL into '')."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = TextField()
+
+
 # --------------------------------------------------------------------------- SQLite function
 
 

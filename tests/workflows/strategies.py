@@ -1,0 +1,265 @@
+"""Hypothesis strategies for criteria over the parity pool: every operation type and operator,
+empty-value flags, nested branches, associations through labels, history and time points."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from tests.workflows.builders import and_, assoc, num_assoc, or_, prop
+from tests.workflows.pool import (
+    BASE,
+    CUSTOM_PROPERTIES,
+    DAY_OFFSETS,
+    ENUM_OPTIONS,
+    INSTANTS,
+    MULTI_OPTIONS,
+    NEEDLES,
+    NUMBERS,
+    TEXTS,
+)
+from workflows.criteria import operators
+
+BY_TYPE: dict[str, list[str]] = {}
+for _name, (_ptype, _ft, _opts) in CUSTOM_PROPERTIES.items():
+    BY_TYPE.setdefault(_ptype, []).append(_name)
+BY_TYPE["datetime"].append("createdate")
+ALL_PROPS = [n for names in BY_TYPE.values() for n in names]
+DATE_PROPS = BY_TYPE["date"] + BY_TYPE["datetime"]
+ZONES = ["UTC", "Asia/Kolkata", "America/Los_Angeles", "Europe/Dublin"]
+
+flags = st.sampled_from([None, None, True, False])
+day_offsets = st.sampled_from(DAY_OFFSETS) | st.integers(-130, 130)
+texts = st.sampled_from(TEXTS + NEEDLES)
+numbers = st.sampled_from([*NUMBERS, 2, -1.5, 50])
+
+
+def ops(op_type: str) -> list[str]:
+    return [o.name for o in operators.for_operation_type(op_type)]
+
+
+def _operation(op_type: str, operator: str, fields: dict[str, Any], empty: bool | None) -> dict[str, Any]:
+    operation = {"operationType": op_type, "operator": operator, **fields}
+    if empty is not None:
+        operation["includeObjectsWithNoValueSet"] = empty
+    return operation
+
+
+@st.composite
+def date_point(draw: Any) -> dict[str, Any]:
+    day = (BASE + timedelta(days=draw(day_offsets))).date()
+    point: dict[str, Any] = {"timeType": "DATE", "year": day.year, "month": day.month, "day": day.day}
+    if draw(st.integers(0, 2)) == 0:
+        point["hour"] = draw(st.integers(0, 23))
+        point["minute"] = draw(st.sampled_from([0, 30, 59]))
+    if draw(st.integers(0, 3)) == 0:
+        point["zoneId"] = draw(st.sampled_from(ZONES))
+        point["timezoneSource"] = "CUSTOM"
+    return point
+
+
+@st.composite
+def indexed_point(draw: Any) -> dict[str, Any]:
+    reference = draw(st.sampled_from(["NOW", "TODAY", "WEEK", "MONTH", "QUARTER", "YEAR", "FISCAL_QUARTER",
+                                      "FISCAL_YEAR"]))
+    ref: dict[str, Any] = {"referenceType": reference}
+    if reference == "WEEK":
+        ref["dayOfWeek"] = draw(st.sampled_from(["MONDAY", "WEDNESDAY", "SUNDAY"]))
+    if reference in ("MONTH", "QUARTER", "YEAR", "FISCAL_QUARTER", "FISCAL_YEAR"):
+        ref["day"] = draw(st.sampled_from([1, 15, 31]))
+    if reference == "QUARTER":
+        ref["month"] = draw(st.integers(1, 3))
+    if reference in ("YEAR", "FISCAL_QUARTER", "FISCAL_YEAR"):
+        ref["month"] = draw(st.integers(1, 12))
+    if reference in ("NOW", "TODAY") and draw(st.booleans()):
+        ref["hour"] = draw(st.integers(0, 23))
+    point: dict[str, Any] = {"timeType": "INDEXED", "indexReference": ref}
+    offset = draw(st.dictionaries(st.sampled_from(["days", "weeks", "months", "quarters", "years", "hours"]),
+                                  st.integers(-40, 40), max_size=2))
+    if offset:
+        point["offset"] = offset
+    if draw(st.integers(0, 3)) == 0:
+        point["zoneId"] = draw(st.sampled_from(ZONES))
+        point["timezoneSource"] = draw(st.sampled_from(["CUSTOM", "PORTAL"]))
+    return point
+
+
+@st.composite
+def referenced_point(draw: Any) -> dict[str, Any]:
+    reference = draw(st.sampled_from(["VALUE", "UPDATED_AT"]))
+    name = draw(st.sampled_from(DATE_PROPS if reference == "VALUE" else ALL_PROPS))
+    return {"timeType": "PROPERTY_REFERENCED", "property": name, "referenceType": reference}
+
+
+time_points = st.one_of(date_point(), indexed_point(), referenced_point())
+ms = (st.sampled_from(INSTANTS) | st.integers(-130, 130).map(lambda d: BASE + timedelta(days=d, minutes=d * 37))).map(
+    lambda moment: int(moment.timestamp() * 1000))
+
+
+@st.composite
+def property_filter(draw: Any) -> dict[str, Any]:
+    op_type = draw(st.sampled_from(operators.operation_types()))
+    operator = draw(st.sampled_from(ops(op_type)))
+    empty = draw(flags)
+    fields: dict[str, Any] = {}
+    updated_at = False
+    if op_type == "ALL_PROPERTY":
+        name = draw(st.sampled_from(ALL_PROPS))
+    elif op_type == "STRING":
+        name = draw(st.sampled_from(BY_TYPE["string"]))
+        fields["value"] = draw(texts)
+    elif op_type == "MULTISTRING":
+        name = draw(st.sampled_from(BY_TYPE["string"]))
+        fields["values"] = draw(st.lists(texts, min_size=1, max_size=3))
+    elif op_type == "COMPARATIVE_STRING":
+        name = draw(st.sampled_from(BY_TYPE["string"] + BY_TYPE["enumeration"]))
+        fields["comparisonPropertyName"] = draw(st.sampled_from(BY_TYPE["string"] + ["p_enum"]))
+        if draw(st.booleans()):
+            fields["defaultComparisonValue"] = draw(texts)
+    elif op_type == "NUMBER":
+        name = "p_num"
+        fields["value"] = draw(numbers)
+    elif op_type == "NUMBER_RANGED":
+        name = "p_num"
+        lo, hi = sorted([draw(numbers), draw(numbers)])
+        fields.update(lowerBound=lo, upperBound=hi)
+    elif op_type == "BOOL":
+        name = "p_bool"
+        fields["value"] = draw(st.booleans())
+    elif op_type == "ENUMERATION":
+        name = draw(st.sampled_from(["p_enum", "p_multi"]))
+        options = ENUM_OPTIONS if name == "p_enum" else MULTI_OPTIONS
+        fields["values"] = draw(st.lists(st.sampled_from(options), min_size=1, max_size=3))
+    elif op_type in ("TIME_POINT", "TIME_RANGED"):
+        updated_at = draw(st.integers(0, 3)) == 0
+        name = draw(st.sampled_from(ALL_PROPS if updated_at else DATE_PROPS))
+        if updated_at:
+            fields["propertyParser"] = "UPDATED_AT"
+        elif draw(st.booleans()):
+            fields["propertyParser"] = "VALUE"
+        behaviors = st.sampled_from([None, "INCLUSIVE", "EXCLUSIVE"])
+        if op_type == "TIME_POINT":
+            fields["timePoint"] = draw(time_points)
+            behavior = draw(behaviors)
+            if behavior:
+                fields["endpointBehavior"] = behavior
+        else:
+            lower, upper = draw(time_points), draw(time_points)
+            if lower["timeType"] == upper["timeType"] == "DATE":
+                lower, upper = sorted([lower, upper], key=lambda p: (p["year"], p["month"], p["day"],
+                                                                     p.get("hour", 0), p.get("minute", 0)))
+                # different zones may still reverse the order: use the same rule for both
+                upper = {k: v for k, v in upper.items() if k not in ("zoneId", "timezoneSource")}
+                lower = {k: v for k, v in lower.items() if k not in ("zoneId", "timezoneSource")}
+            fields.update(lowerBoundTimePoint=lower, upperBoundTimePoint=upper)
+            for key in ("lowerBoundEndpointBehavior", "upperBoundEndpointBehavior"):
+                behavior = draw(behaviors)
+                if behavior:
+                    fields[key] = behavior
+    elif op_type == "ROLLING_DATE_RANGE":
+        name = draw(st.sampled_from(DATE_PROPS))
+        fields["numberOfDays"] = draw(st.integers(0, 90))
+    elif op_type == "ROLLING_PROPERTY_UPDATED":
+        name = draw(st.sampled_from(ALL_PROPS))
+        fields["numberOfDays"] = draw(st.integers(0, 90))
+    elif op_type == "CALENDAR_DATE":
+        name = draw(st.sampled_from(DATE_PROPS))
+        fields["timeUnit"] = draw(st.sampled_from(["DAY", "WEEK", "MONTH", "QUARTER", "YEAR"]))
+        if draw(st.booleans()):
+            fields["timeUnitCount"] = draw(st.integers(1, 3))
+        if draw(st.integers(0, 3)) == 0:
+            fields["useFiscalYear"] = True
+            fields["fiscalYearStart"] = draw(st.sampled_from(["APRIL", "JULY", "OCTOBER"]))
+    elif op_type == "DATETIME":
+        name = draw(st.sampled_from(DATE_PROPS))
+        fields["timestamp"] = draw(ms)
+    elif op_type == "RANGED_DATE":
+        name = draw(st.sampled_from(DATE_PROPS))
+        lo, hi = sorted([draw(ms), draw(ms)])
+        fields.update(lowerBound=lo, upperBound=hi)
+    elif op_type == "DATE":
+        name = draw(st.sampled_from(DATE_PROPS))
+        day = (BASE + timedelta(days=draw(day_offsets))).date()
+        fields.update(year=day.year, month=draw(st.sampled_from([day.month, day.strftime("%B").upper()])),
+                      day=day.day)
+    elif op_type == "COMPARATIVE_DATE":
+        name = draw(st.sampled_from(DATE_PROPS))
+        fields["comparisonPropertyName"] = draw(st.sampled_from(DATE_PROPS))
+        if draw(st.booleans()):
+            fields["defaultComparisonValue"] = (BASE + timedelta(days=draw(st.integers(-60, 60)))).date().isoformat()
+    elif op_type == "COMPARATIVE_PROPERTY_UPDATED":
+        name = draw(st.sampled_from(ALL_PROPS))
+        fields["comparisonPropertyName"] = draw(st.sampled_from(ALL_PROPS))
+        if draw(st.booleans()):
+            fields["defaultComparisonValue"] = (BASE - timedelta(days=draw(st.integers(0, 90)))).isoformat()
+    else:  # pragma: no cover - a new operation type must get a strategy
+        raise AssertionError(f"no strategy for {op_type}")
+    return {"filterType": "PROPERTY", "property": name, "operation": _operation(op_type, operator, fields, empty)}
+
+
+def association_ref(labels: dict[str, int]) -> st.SearchStrategy[tuple[int, str]]:
+    return st.sampled_from([(279, "HUBSPOT_DEFINED"), (1, "HUBSPOT_DEFINED"), (labels["Partner"], "USER_DEFINED")])
+
+
+@st.composite
+def num_associations_filter(draw: Any, labels: dict[str, int], object_type: str) -> dict[str, Any]:
+    if object_type == "contacts":
+        type_id, category = draw(association_ref(labels))
+    else:
+        type_id, category = draw(st.sampled_from([(280, "HUBSPOT_DEFINED"), (2, "HUBSPOT_DEFINED")]))
+    lo = draw(st.none() | st.integers(0, 3))
+    hi = draw(st.none() | st.integers(0, 3)) if lo is not None else draw(st.integers(0, 3))
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    return num_assoc(type_id, category=category, min=lo, max=hi)
+
+
+@st.composite
+def association_branch(draw: Any, labels: dict[str, int], object_type: str, depth: int) -> dict[str, Any]:
+    if object_type == "contacts":
+        type_id, category = draw(association_ref(labels))
+        target, back = "0-2", "companies"
+    else:
+        type_id, category = draw(st.sampled_from([(280, "HUBSPOT_DEFINED"), (2, "HUBSPOT_DEFINED")]))
+        target, back = "0-1", "contacts"
+    inner = draw(st.lists(property_filter(), min_size=0, max_size=2))
+    if draw(st.integers(0, 4)) == 0:
+        inner.append(draw(num_associations_filter(labels, back)))
+    nested = []
+    if depth < 2 and draw(st.integers(0, 5)) == 0:
+        nested.append(draw(association_branch(labels, back, depth + 1)))
+    return assoc(target, type_id, *inner, category=category, branches=nested)
+
+
+@st.composite
+def and_branch(draw: Any, labels: dict[str, int], object_type: str, depth: int = 0) -> dict[str, Any]:
+    filters = draw(st.lists(property_filter(), min_size=0, max_size=3))
+    if draw(st.integers(0, 3)) == 0:
+        filters.append(draw(num_associations_filter(labels, object_type)))
+    if draw(st.integers(0, 30)) == 0:
+        filters.append({"filterType": "IN_LIST", "listId": "7", "operator": "IN_LIST"})
+    branches = []
+    if draw(st.integers(0, 2)) == 0:
+        branches.append(draw(association_branch(labels, object_type, 0)))
+    if depth == 0 and draw(st.integers(0, 4)) == 0:
+        branches.append(or_(*draw(st.lists(and_branch(labels, object_type, depth + 1), min_size=1, max_size=2)),
+                            filters=tuple(draw(st.lists(property_filter(), max_size=2)))))
+    if not filters and not branches:
+        filters.append(draw(property_filter()))
+    return and_(*filters, branches=branches)
+
+
+@st.composite
+def criteria_json(draw: Any, labels: dict[str, int], object_type: str) -> dict[str, Any]:
+    return or_(*draw(st.lists(and_branch(labels, object_type), min_size=1, max_size=3)))
+
+
+def now_strategy() -> st.SearchStrategy[Any]:
+    """Often exactly an instant the pool holds (so relative endpoints are hit), else anywhere."""
+    return st.sampled_from(INSTANTS) | st.integers(-60 * 24 * 60, 60 * 24 * 60).map(
+        lambda minutes: BASE + timedelta(minutes=minutes, milliseconds=minutes % 997))
+
+
+__all__ = ["criteria_json", "now_strategy", "prop"]
