@@ -27,7 +27,13 @@ from django.utils import timezone
 
 from crm.models import Association, Record
 from crm.signals import AssociationsChanged, RecordsChanged
-from enrollment.enroll import EnrollRequest, create_enrollment, end_enrollment, unenroll_archived
+from enrollment.enroll import (
+    EnrollRequest,
+    create_enrollment,
+    end_enrollment,
+    lock_record,
+    unenroll_archived,
+)
 from enrollment.history import first_failure, record_decision
 from enrollment.index import CompiledFlow, current_index
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
@@ -172,6 +178,7 @@ def evaluate_records(
     for record_id, record in records.items():
         try:
             with transaction.atomic():
+                lock_record(record_id)  # one lock order: record, then enrollments
                 if record_id in active:
                     _review_active(flow, active[record_id], record, current.get(record_id), cause, now)
                 elif flow.criteria_type == CriteriaType.LIST_BASED and flow.criteria is not None:
@@ -214,7 +221,7 @@ def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, no
               record_history: bool, changed: frozenset[str]) -> None:
     """A record not currently enrolled: enroll it only on a transition, first time only by default."""
     def note(reason: str, evaluation: Any = None, detail: str = "") -> None:
-        if record_history:
+        if record_history or reason == "LOOP_GUARD":  # a skipped loop is always worth saying
             record_decision(flow_id=flow.id, record_id=record.pk, reason=reason, source=EnrollmentSource.TRIGGER,
                             criteria_revision=flow.criteria_revision, evaluation=evaluation,
                             cause=cause.as_dict(), detail=detail, flow_name=_flow_label(flow))

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from crm.models import Record
 from enrollment.history import record_decision
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from workflows.models import Workflow
@@ -42,11 +43,18 @@ class EnrollRequest:
     flow_name: str = ""
 
 
+def lock_record(record_id: int) -> None:
+    """Take the record's row lock first, as the CRM services do: one lock order for every
+    transaction that touches a record and its enrollments, so none can deadlock."""
+    Record.objects.select_for_update().filter(pk=record_id).values_list("pk", flat=True).first()
+
+
 def create_enrollment(req: EnrollRequest) -> Enrollment | None:
     """Insert the next cycle's enrollment, or None when another writer won the race."""
     from enrollment.steps import schedule_steps
 
     with transaction.atomic():
+        lock_record(req.record_id)
         last = Enrollment.objects.filter(workflow_id=req.flow_id, record_id=req.record_id).aggregate(m=Max("cycle"))
         try:
             with transaction.atomic():
@@ -74,17 +82,19 @@ def end_enrollment(
     user_id: int | None = None, detail: str = "", flow_name: str = "", at: datetime | None = None,
 ) -> bool:
     """End an ACTIVE enrollment once; False when it had already ended (idempotent)."""
-    ended = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
-        status=status, ended_at=at or timezone.now(), end_reason=reason, next_run_at=None,
-    )
-    if not ended:
-        return False
-    enrollment.status, enrollment.end_reason = status, reason
-    record_decision(
-        flow_id=enrollment.workflow_id, record_id=enrollment.record_id, reason=reason,
-        enrollment_id=enrollment.pk, source=enrollment.source, criteria_revision=enrollment.criteria_revision,
-        evaluation=evaluation, cause=cause, user_id=user_id, detail=detail, flow_name=flow_name,
-    )
+    with transaction.atomic():
+        lock_record(enrollment.record_id)
+        ended = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
+            status=status, ended_at=at or timezone.now(), end_reason=reason, next_run_at=None,
+        )
+        if not ended:
+            return False
+        enrollment.status, enrollment.end_reason = status, reason
+        record_decision(
+            flow_id=enrollment.workflow_id, record_id=enrollment.record_id, reason=reason,
+            enrollment_id=enrollment.pk, source=enrollment.source, criteria_revision=enrollment.criteria_revision,
+            evaluation=evaluation, cause=cause, user_id=user_id, detail=detail, flow_name=flow_name,
+        )
     return True
 
 

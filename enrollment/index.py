@@ -2,8 +2,8 @@
 
 Built from every enabled workflow's parsed criteria (enrollment, re-enrollment,
 suppression, goal) as (object type, property) -> workflow ids. Each process caches it and
-checks one integer (``IndexVersion``, bumped by every workflow write) per lookup, so an
-edit in one process is seen by the next save in any other.
+checks one row (``IndexVersion``: a counter and a random token, bumped by every workflow
+write) per lookup, so an edit in one process is seen by the next save in any other.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ class CompiledFlow:
     should_re_enroll: bool
     unenroll_not_meeting: bool
     unenrollment_setting: Mapping[str, Any] | None
-    #: keys of the enrollment criteria alone: only changes to these are worth a
-    #: "not enrolled" history row
+    #: keys of the enrollment and re-enrollment triggers: only changes to these are worth
+    #: a "not enrolled" history row
     criteria_keys: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     all_keys: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
@@ -65,9 +65,11 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
     ) if kind == CriteriaType.LIST_BASED else ()
     suppression = _parse_branch(flow.suppression_filter_branch, flow.object_type)
     goal = _parse_branch(flow.goal_filter_branch, flow.object_type)
-    criteria_keys = frozenset(criteria.watched()) if criteria is not None else frozenset()
+    criteria_keys = set(criteria.watched()) if criteria is not None else set()
+    for trigger in triggers:
+        criteria_keys |= set(trigger.watched())
     all_keys = set(criteria_keys)
-    for part in (*triggers, suppression, goal):
+    for part in (suppression, goal):
         if part is not None:
             all_keys |= set(part.watched())
     return CompiledFlow(
@@ -76,7 +78,7 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
         criteria_revision=flow.criteria_revision, criteria_type=kind, criteria=criteria,
         reenroll_triggers=triggers, suppression=suppression, goal=goal,
         should_re_enroll=flow.should_re_enroll, unenroll_not_meeting=flow.unenroll_when_not_meeting,
-        unenrollment_setting=flow.unenrollment_setting, criteria_keys=criteria_keys,
+        unenrollment_setting=flow.unenrollment_setting, criteria_keys=frozenset(criteria_keys),
         all_keys=frozenset(all_keys),
     )
 
@@ -96,12 +98,12 @@ def _strip_refinements(branch: Any) -> Any:
 
 @dataclass
 class TriggerIndex:
-    version: int
+    version: tuple[int, str]
     flows: dict[int, CompiledFlow]
     by_key: dict[tuple[str, str], set[int]]
 
     @classmethod
-    def build(cls, version: int, workflows: Iterable[Workflow]) -> TriggerIndex:
+    def build(cls, version: tuple[int, str], workflows: Iterable[Workflow]) -> TriggerIndex:
         flows: dict[int, CompiledFlow] = {}
         by_key: dict[tuple[str, str], set[int]] = {}
         for wf in workflows:
@@ -136,7 +138,7 @@ _cached: TriggerIndex | None = None
 def current_index() -> TriggerIndex:
     """The cached index, rebuilt when another process (or this one) changed a workflow."""
     global _cached
-    version = IndexVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    version = IndexVersion.objects.filter(pk=1).values_list("version", "token").first() or (0, "")
     cached = _cached
     if cached is not None and cached.version == version:
         return cached

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from crm.models import ChangeSource
 from crm.services import Actor, record_update
-from enrollment.enroll import end_enrollment
+from enrollment.enroll import end_enrollment, lock_record
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from workflows.actions import DELAY, ENROLL_IN_WORKFLOW, SET_PROPERTY, chain
 
@@ -36,8 +36,14 @@ def run_steps(enrollment_id: int, *, now: datetime | None = None) -> str:
     """Advance one enrollment as far as it can go now; returns its status."""
     now = now or timezone.now()
     with transaction.atomic():
+        # Lock order everywhere: the record, then its enrollment (the engine and the CRM
+        # services lock the record first too), and only our own rows - a FOR UPDATE on the
+        # joined workflow would block every enrollment insert into that workflow.
+        record_id = Enrollment.objects.filter(pk=enrollment_id).values_list("record_id", flat=True).first()
+        if record_id is not None:
+            lock_record(record_id)
         enrollment = (
-            Enrollment.objects.select_for_update().select_related("workflow", "record__object_type")
+            Enrollment.objects.select_for_update(of=("self",)).select_related("workflow", "record__object_type")
             .filter(pk=enrollment_id).first()
         )
         if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:

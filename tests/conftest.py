@@ -65,3 +65,13 @@ def anon_api():  # type: ignore[no-untyped-def]
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_trigger_index():  # type: ignore[no-untyped-def]
+    """Each test's database starts anew; so does this process's cached trigger index."""
+    from enrollment.index import invalidate_local
+
+    invalidate_local()
+    yield
+    invalidate_local()

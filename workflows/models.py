@@ -84,6 +84,9 @@ class IndexVersion(models.Model):
     cached trigger index is stale with one primary-key read."""
 
     version = models.PositiveBigIntegerField(default=0)
+    #: random per bump: a database that was reset (tests, a restore) can repeat a version
+    #: number, never a token
+    token = models.CharField(max_length=32, default="", blank=True)
 
     class Meta:
         verbose_name = "trigger index version"

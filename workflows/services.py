@@ -7,6 +7,7 @@ turn-on, default no) - the enrollment app supplies that through ``on_enable``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,9 +34,10 @@ def register_enable_hook(hook: EnableHook) -> None:
 
 
 def bump_index_version() -> None:
-    updated = IndexVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    token = uuid.uuid4().hex
+    updated = IndexVersion.objects.filter(pk=1).update(version=F("version") + 1, token=token)
     if not updated:
-        IndexVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+        IndexVersion.objects.get_or_create(pk=1, defaults={"version": 1, "token": token})
 
 
 def get_flow(flow_id: int | str) -> Workflow:
@@ -74,7 +76,7 @@ def flow_update(
     """Full replacement as HubSpot's PUT: the caller's revisionId must be the current one."""
     require_permission(user, "update")
     with transaction.atomic():
-        flow = Workflow.objects.select_for_update().select_related("object_type").filter(
+        flow = Workflow.objects.select_for_update(of=("self",)).select_related("object_type").filter(
             pk=get_flow(flow_id).pk).first()
         assert flow is not None
         revision = payload.get("revisionId") if isinstance(payload, Mapping) else None
@@ -109,7 +111,7 @@ def flow_update(
 def flow_set_enabled(*, flow_id: int | str, enabled: bool, user: Any = None, enroll_existing: bool = False) -> Workflow:
     require_permission(user, "toggle")
     with transaction.atomic():
-        flow = Workflow.objects.select_for_update().select_related("object_type").get(pk=get_flow(flow_id).pk)
+        flow = Workflow.objects.select_for_update(of=("self",)).select_related("object_type").get(pk=get_flow(flow_id).pk)
         if enabled:
             require_tier(flow.object_type)
         if flow.is_enabled == enabled:

@@ -190,8 +190,8 @@ def associations_create(
             if other.name in _count_targets(otype.name)
         }
         fresh = list(
-            Record.objects.select_for_update().select_related("object_type")
-            .filter(pk__in=touched, object_type_id__in=counting)
+            Record.objects.select_for_update(of=("self",)).select_related("object_type")
+            .filter(pk__in=touched, object_type_id__in=counting).order_by("pk")
         ) if counting else []
         _refresh_and_signal(fresh, now, actor)
         _signal_associations("ADDED", from_type, to_type, links, actor, now)

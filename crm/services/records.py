@@ -302,15 +302,20 @@ def records_update(
     if errors:
         raise CrmValidationError.of(errors)
 
-    now = timezone.now()
     modified_prop = last_modified_property(otype.name)
     with transaction.atomic():
         locked = {
             r.pk: r
-            for r in Record.objects.select_for_update()
+            # of=self: locking the joined object type row would block every insert of that type.
+            # Ordered by pk so concurrent batches lock rows in one order (no deadlock).
+            for r in Record.objects.select_for_update(of=("self",))
             .select_related("object_type")
             .filter(object_type=otype, pk__in=ids, archived=False)
+            .order_by("pk")
         }
+        # Stamped after the lock: history times then follow commit order for each record,
+        # which "as it was before this change" relies on.
+        now = timezone.now()
         missing = [str(pk) for pk in ids if pk not in locked]
         if missing:
             message = f"No {otype.name} with id {', '.join(missing)}."
@@ -395,7 +400,8 @@ def records_archive(
             raise CrmValidationError.of([ErrorDetail(f'"{raw}" is not a record id', name="id")]) from None
     now = timezone.now()
     with transaction.atomic():
-        records = list(Record.objects.select_for_update().filter(object_type=otype, pk__in=pks, archived=False))
+        records = list(Record.objects.select_for_update().filter(object_type=otype, pk__in=pks, archived=False)
+                       .order_by("pk"))
         if not records:
             return []
         Record.objects.filter(pk__in=[r.pk for r in records]).update(archived=True, archived_at=now, updated_at=now)

@@ -14,7 +14,7 @@ from enrollment.backfill import run_backfill, start_backfill
 from enrollment.engine import Cause, evaluate_records
 from enrollment.index import current_index
 from enrollment.manual import enroll_records
-from enrollment.models import Enrollment
+from enrollment.models import Enrollment, EnrollmentEvent
 from enrollment.steps import run_steps
 from tests.enrollment.conftest import known, list_based, set_property, string_is
 
@@ -50,7 +50,8 @@ def test_50_concurrent_saves_that_make_a_record_match__one_enrollment(make_flow)
     errors = race(50, lambda i: record_update(record=contact.pk, object_type="contacts",
                                               properties={"jobtitle": f"title {i}"}))
     assert errors == []
-    assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1
+    decisions = list(EnrollmentEvent.objects.filter(workflow=flow).values_list("reason", "message"))
+    assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1, decisions
 
 
 def test_50_concurrent_evaluations_of_one_transition__one_enrollment(make_flow) -> None:  # type: ignore[no-untyped-def]
