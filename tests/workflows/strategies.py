@@ -263,3 +263,49 @@ def now_strategy() -> st.SearchStrategy[Any]:
 
 
 __all__ = ["criteria_json", "now_strategy", "prop"]
+
+
+# --------------------------------------------------------------------------- generated records
+
+ALPHABET = "aAbBzZ09 %_\\;'éÉüÜñÑ"
+
+
+def _value(name: str) -> st.SearchStrategy[Any]:
+    from crm.values import format_datetime
+
+    ptype, field_type, options = CUSTOM_PROPERTIES[name]
+    if ptype == "string":
+        typed: st.SearchStrategy[Any] = st.text(ALPHABET, min_size=1, max_size=8) | texts
+    elif ptype == "number":
+        typed = (st.integers(-10**6, 10**6) | st.floats(-1e12, 1e12, allow_nan=False)
+                 | st.sampled_from(NUMBERS))
+    elif ptype == "bool":
+        typed = st.booleans()
+    elif ptype == "date":
+        typed = day_offsets.map(lambda d: (BASE + timedelta(days=d)).date().isoformat())
+    elif ptype == "datetime":
+        typed = (st.sampled_from(INSTANTS) | st.integers(-150 * 24 * 3600, 150 * 24 * 3600).map(
+            lambda s: BASE + timedelta(seconds=s))).map(format_datetime)
+    elif field_type == "checkbox":
+        typed = st.lists(st.sampled_from(options), min_size=1, unique=True).map(
+            lambda chosen: ";".join(o for o in options if o in chosen))
+    else:
+        typed = st.sampled_from(options)
+    from tests.workflows.pool import WRONG_TYPED
+
+    return st.one_of(typed, typed, typed, st.none(), st.sampled_from(WRONG_TYPED[name]))
+
+
+generated_properties = st.fixed_dictionaries({}, optional={name: _value(name) for name in CUSTOM_PROPERTIES})
+
+
+@st.composite
+def generated_history(draw: Any) -> list[tuple[str, Any, Any]]:
+    """(property, value, timestamp) rows."""
+    rows = []
+    for name in draw(st.lists(st.sampled_from(list(CUSTOM_PROPERTIES)), max_size=4, unique=True)):
+        for _ in range(draw(st.integers(1, 2))):
+            moment = draw(st.sampled_from(INSTANTS) | st.integers(-150 * 24 * 60, 0).map(
+                lambda m: BASE + timedelta(minutes=m, microseconds=123)))
+            rows.append((name, draw(_value(name)), moment))
+    return rows

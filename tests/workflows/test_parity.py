@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 
 from tests.workflows.builders import and_, or_
 from tests.workflows.pool import Pool, build_pool
-from tests.workflows.strategies import criteria_json, now_strategy, property_filter
+from tests.workflows.strategies import (
+    criteria_json,
+    generated_history,
+    generated_properties,
+    now_strategy,
+    property_filter,
+)
 from workflows.criteria import evaluate_many, parse, to_queryset
 from workflows.criteria.context import load_contexts
 from workflows.criteria.evaluate import compile_criteria
@@ -82,3 +88,55 @@ def test_parity__random_criteria_over_the_pool__python_and_sql_select_the_same_r
 ) -> None:
     object_type, criteria, now = data.draw(case(pool))
     assert_parity(pool, object_type, criteria, now)
+
+
+@st.composite
+def generated_records(draw: Any, pool: Pool) -> list[tuple[dict[str, Any], list[Any], list[int]]]:
+    """1-5 contacts: properties, history rows, companies (of the pool) they are associated with."""
+    companies = pool.live["companies"]
+    return draw(st.lists(
+        st.tuples(generated_properties, generated_history(),
+                  st.lists(st.sampled_from(companies), max_size=2, unique=True)),
+        min_size=1, max_size=5,
+    ))
+
+
+def _insert(pool: Pool, rows: list[tuple[dict[str, Any], list[Any], list[int]]]) -> list[int]:
+    from crm.models import Association, AssociationType, PropertyChange, Record
+
+    contacts = pool.types["contacts"]
+    default = AssociationType.objects.get(from_object_type=contacts, type_id=279)
+    ids = []
+    for props, history, companies in rows:
+        record = Record.objects.create(object_type=contacts, properties=props)
+        ids.append(record.pk)
+        PropertyChange.objects.bulk_create([
+            PropertyChange(record=record, property_name=name, value=value, timestamp=moment, source="IMPORT")
+            for name, value, moment in history
+        ])
+        for company in companies:
+            Association.objects.create(from_record=record, to_record_id=company, association_type=default)
+            Association.objects.create(from_record_id=company, to_record=record, association_type_id=default.inverse_id)
+    return ids
+
+
+@given(data=st.data())
+@settings(max_examples=250, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+          deadline=None)
+def test_parity__generated_records_and_criteria__python_and_sql_select_the_same_records(
+    pool: Pool, data: st.DataObject
+) -> None:
+    rows = data.draw(generated_records(pool))
+    if data.draw(st.booleans()):
+        criteria = or_(and_(data.draw(property_filter())))
+    else:
+        criteria = data.draw(criteria_json(pool.labels, "contacts"))
+    now = data.draw(now_strategy())
+    with transaction.atomic():
+        ids = _insert(pool, rows)
+        parsed = parse(criteria, object_type="contacts")
+        python = _python_matches(parsed, ids, now)
+        sql = set(to_queryset(parsed, now=now).filter(pk__in=ids).values_list("pk", flat=True))
+        assert python == sql, f"python-only {sorted(python - sql)}, sql-only {sorted(sql - python)}"
+        assert _fast_matches(parsed, ids, now) == python
+        transaction.set_rollback(True)
