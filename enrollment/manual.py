@@ -29,9 +29,12 @@ class Outcome:
     outcome: str  # ENROLLED | REFUSED
     reason: str
     enrollment_id: int | None = None
+    #: the reason code (enrollment/reasons.py), for callers that branch on it
+    code: str = "ENROLLED"
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"objectId": self.object_id, "outcome": self.outcome, "reason": self.reason}
+        out: dict[str, Any] = {"objectId": self.object_id, "outcome": self.outcome, "reason": self.reason,
+                               "reasonCode": self.code}
         if self.enrollment_id is not None:
             out["enrollmentId"] = str(self.enrollment_id)
         return out
@@ -67,7 +70,7 @@ def enroll_records(
                 record_decision(flow_id=flow.pk, record_id=record.pk, reason=refusal[0], source=source,
                                 criteria_revision=flow.criteria_revision, cause=cause, user_id=user_id,
                                 evaluation=refusal[2])
-            outcomes.append(Outcome(str(raw), "REFUSED", refusal[1]))
+            outcomes.append(Outcome(str(raw), "REFUSED", refusal[1], code=refusal[0]))
             continue
         assert record is not None
         enrollment = create_enrollment(EnrollRequest(
@@ -76,7 +79,7 @@ def enroll_records(
             detail=f"by {user.get_username()}" if user is not None else "",
         ))
         if enrollment is None:
-            outcomes.append(Outcome(str(raw), "REFUSED", sentence("ALREADY_ENROLLED")))
+            outcomes.append(Outcome(str(raw), "REFUSED", sentence("ALREADY_ENROLLED"), code="ALREADY_ENROLLED"))
         else:
             active.add(record.pk)
             outcomes.append(Outcome(str(raw), "ENROLLED", "Enrolled.", enrollment.pk))

@@ -21,7 +21,7 @@ EDIT_PERMISSIONS = {
     "create": "workflows.add_workflow",
     "update": "workflows.change_workflow",
     "delete": "workflows.delete_workflow",
-    "toggle": "workflows.change_workflow",
+    "toggle": "workflows.toggle_workflow",
 }
 ENROLL_PERMISSION = "workflows.enroll_records"
 

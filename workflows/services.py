@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from crm.errors import ErrorDetail, ObjectNotFound
-from workflows.errors import StaleRevision
+from workflows.errors import FlowInvalid, StaleRevision
 from workflows.flow_payload import parse_flow
 from workflows.gating import require_permission, require_tier
 from workflows.models import IndexVersion, Workflow
@@ -58,10 +58,22 @@ def _after_enable(flow: Workflow, enroll_existing: bool, user: Any) -> None:
         transaction.on_commit(lambda h=hook: h(flow.pk, enroll_existing, user_id))
 
 
+def _check_enroll_existing(criteria: Mapping[str, Any], enroll_existing: bool) -> None:
+    if enroll_existing and criteria.get("type") != "LIST_BASED":
+        raise FlowInvalid.of_problems([(
+            "enrollExisting",
+            f"only filter-based (LIST_BASED) triggers can enroll existing records; this flow's are "
+            f"{criteria.get('type') or 'MANUAL'}",
+        )])
+
+
 def flow_create(*, payload: Mapping[str, Any], user: Any = None, enroll_existing: bool = False) -> Workflow:
     require_permission(user, "create")
     fields = parse_flow(payload)
     require_tier(fields["object_type"])
+    if fields["is_enabled"]:
+        require_permission(user, "toggle")
+    _check_enroll_existing(fields["enrollment_criteria"], enroll_existing and fields["is_enabled"])
     with transaction.atomic():
         flow = Workflow.objects.create(created_by=user, updated_by=user, **fields)
         bump_index_version()
@@ -81,8 +93,6 @@ def flow_update(
         assert flow is not None
         revision = payload.get("revisionId") if isinstance(payload, Mapping) else None
         if revision is None:
-            from workflows.errors import FlowInvalid
-
             raise FlowInvalid.of_problems([("revisionId", "is required: send the revisionId you last read")])
         if str(revision) != str(flow.revision_id):
             raise StaleRevision(
@@ -94,6 +104,9 @@ def flow_update(
         fields = parse_flow(payload, current=flow)
         require_tier(fields["object_type"])
         was_enabled = flow.is_enabled
+        if fields["is_enabled"] != was_enabled:
+            require_permission(user, "toggle")  # a PUT must not get round the on/off permission
+        _check_enroll_existing(fields["enrollment_criteria"], enroll_existing and fields["is_enabled"])
         criteria_changed = any(getattr(flow, k) != fields[k] for k in CRITERIA_FIELDS)
         for key, value in fields.items():
             setattr(flow, key, value)
@@ -114,6 +127,7 @@ def flow_set_enabled(*, flow_id: int | str, enabled: bool, user: Any = None, enr
         flow = Workflow.objects.select_for_update(of=("self",)).select_related("object_type").get(pk=get_flow(flow_id).pk)
         if enabled:
             require_tier(flow.object_type)
+            _check_enroll_existing(flow.enrollment_criteria, enroll_existing)
         if flow.is_enabled == enabled:
             if enabled and enroll_existing:
                 _after_enable(flow, True, user)

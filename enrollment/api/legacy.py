@@ -18,7 +18,6 @@ from crm.api.reads import find_record
 from crm.errors import CrmValidationError, ErrorDetail
 from crm.models import Record
 from enrollment.manual import enroll_records
-from enrollment.reasons import sentence
 from enrollment.unenroll import unenroll_records
 from workflows.api.common import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409
 from workflows.models import Workflow
@@ -29,9 +28,8 @@ WORKFLOW_ID = OpenApiParameter("workflowId", str, OpenApiParameter.PATH, descrip
 EMAIL = OpenApiParameter("email", str, OpenApiParameter.PATH, description="The contact's email address.")
 ERRORS = {400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404, 409: ERROR_409}
 
-#: refusal sentence -> HTTP status: the record's state conflicts with enrolling it
-_REFUSAL_STATUS = {sentence(code): status.HTTP_409_CONFLICT
-                   for code in ("ALREADY_ENROLLED", "REENROLLMENT_OFF", "SUPPRESSED", "WORKFLOW_OFF")}
+#: refusals where the record's state conflicts with enrolling it
+_CONFLICTS = {"ALREADY_ENROLLED", "REENROLLMENT_OFF", "SUPPRESSED", "WORKFLOW_OFF"}
 
 
 def _contact_flow_and_record(workflow_id: str, email: str) -> tuple[Workflow, Record]:
@@ -53,7 +51,7 @@ class LegacyContactEnrollmentView(APIView):
         [outcome] = enroll_records(flow_id=flow.pk, record_ids=[record.pk], user=request.user)
         if outcome.outcome == "ENROLLED":
             return Response(status=status.HTTP_204_NO_CONTENT)
-        code = _REFUSAL_STATUS.get(outcome.reason, status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_409_CONFLICT if outcome.code in _CONFLICTS else status.HTTP_400_BAD_REQUEST
         return Response(envelope(code, outcome.reason, context={"email": [email]}), status=code)
 
     @extend_schema(

@@ -1,0 +1,59 @@
+"""Tier and permission gating of flows, enforced in the services (the API and admin call them)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from crm.models import AccountSettings
+from workflows.errors import FlowForbidden, FlowInvalid
+from workflows.flow_payload import flow_to_json
+from workflows.services import flow_create, flow_set_enabled, flow_update
+
+pytestmark = pytest.mark.django_db
+
+
+def payload(object_type: str = "0-1", **extra):  # type: ignore[no-untyped-def]
+    flow_type = "CONTACT_FLOW" if object_type == "0-1" else "PLATFORM_FLOW"
+    return {"type": flow_type, "objectTypeId": object_type, "name": "Gated", "isEnabled": False, "actions": [],
+            "enrollmentCriteria": {"type": "MANUAL", "shouldReEnroll": False}, **extra}
+
+
+@pytest.fixture
+def editor(django_user_model):  # type: ignore[no-untyped-def]
+    user = django_user_model.objects.create_user(username="editor", password="x")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["add_workflow", "change_workflow"]))
+    return django_user_model.objects.get(pk=user.pk)  # fresh permission cache
+
+
+def test_quote_workflow__sales_hub_starter__forbidden_with_reason() -> None:
+    account = AccountSettings.load()
+    account.sales_hub = "STARTER"
+    account.save()
+    with pytest.raises(FlowForbidden, match="Sales Hub Professional or Enterprise"):
+        flow_create(payload=payload("0-14"))
+
+
+def test_quote_workflow__sales_hub_professional__allowed() -> None:
+    assert flow_create(payload=payload("0-14")).object_type.name == "quotes"
+
+
+def test_editor_without_toggle_permission__cannot_turn_on_by_action_or_put(editor) -> None:  # type: ignore[no-untyped-def]
+    flow = flow_create(payload=payload(), user=editor)
+    with pytest.raises(FlowForbidden, match="toggle_workflow"):
+        flow_set_enabled(flow_id=flow.pk, enabled=True, user=editor)
+    body = {**flow_to_json(flow), "isEnabled": True}
+    with pytest.raises(FlowForbidden, match="toggle_workflow"):
+        flow_update(flow_id=flow.pk, payload=body, user=editor)
+    with pytest.raises(FlowForbidden):
+        flow_create(payload=payload(isEnabled=True), user=editor)
+    flow.refresh_from_db()
+    assert not flow.is_enabled
+
+
+def test_enroll_existing__manual_flow__clear_400() -> None:
+    flow = flow_create(payload=payload())
+    with pytest.raises(FlowInvalid, match="only filter-based"):
+        flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=True)
+    flow.refresh_from_db()
+    assert not flow.is_enabled
