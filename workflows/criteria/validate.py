@@ -37,6 +37,7 @@ def _check_root(root: Branch, path: str, problems: list[Problem]) -> None:
     if root.filter_branch_type != "OR":
         problems.append(Problem(f"{path}.filterBranchType",
                                 f"the root branch must be OR (an OR holding AND branches), not {root.filter_branch_type}"))
+        return
     if root.filters:
         problems.append(Problem(f"{path}.filters",
                                 "the root OR branch cannot hold filters; put them in an AND branch"))
