@@ -217,7 +217,11 @@ def _fetch(criteria: Criteria, refs: Iterable[Record | int]) -> list[Record]:
 
 def evaluate(criteria: Criteria, record: Record | int, *, now: datetime | None = None,
              as_of: datetime | None = None) -> Evaluation:
-    """Evaluate one record (as it is, or as it was at ``as_of``); ``now`` defaults to ``as_of`` or now."""
+    """Evaluate one record (as it is, or as it was at ``as_of``); ``now`` defaults to ``as_of`` or now.
+
+    A ``Record`` instance is evaluated with the properties it holds (no re-read: pass the id
+    to read the database); its history and associations are always read from the database.
+    """
     found = _fetch(criteria, [record])
     if not found:
         message = f"No {criteria.object_type_name} record with id {record}."
