@@ -1,0 +1,1 @@
+"""The workflows app's commands: one module each."""
