@@ -39,6 +39,9 @@ MAX_CANDIDATES_IN_TRACE = 20
 class CompiledBranch:
     fast: Callable[[RecordContext], bool]
     trace: Callable[[RecordContext], BranchTrace]
+    #: the fast test as a Python expression over ``p`` / ``ctx`` and the names it needs
+    source: str = ""
+    names: dict[str, Any] | None = None
 
 
 class Program:
@@ -51,7 +54,23 @@ class Program:
         self.needs = criteria.needs()
         self.inverse = {s.pk: s.inverse_pk for s in criteria.schema.associations.values() if s.inverse_pk}
         self.child_types = {s.pk: s.to_type for s in criteria.schema.associations.values()}
+        self._counter = 0
         self.root = self._branch(criteria.root, criteria.root_path, criteria.object_type_name)
+        self._fast = self._generate(self.root)
+
+    def _prefix(self) -> str:
+        self._counter += 1
+        return f"_n{self._counter}_"
+
+    @staticmethod
+    def _generate(branch: CompiledBranch) -> Callable[[RecordContext], bool]:
+        """One Python function for the whole fast path: no call per inlined filter."""
+        names = dict(branch.names or {})
+        source = f"def _fast(ctx):\n    p = ctx.props\n    return bool({branch.source})\n"
+        namespace: dict[str, Any] = {"__builtins__": __builtins__, **names}
+        # generated from the operator table's own templates; values enter only as repr() literals
+        exec(compile(source, "<criteria fast path>", "exec"), namespace)
+        return namespace["_fast"]
 
     # ------------------------------------------------------------------ compilation
 
@@ -63,6 +82,22 @@ class Program:
             compiled.append(self.filters[where])
         subs = [self._sub_branch(sub, f"{path}.filterBranches[{i}]", otype) for i, sub in enumerate(branch.branches)]
         fasts = [c.fast for c in compiled] + [s.fast for s in subs]
+        parts, names = [], {}
+        for c in compiled:
+            prefix = self._prefix()
+            if c.inline is not None:
+                expression, extra = c.inline(prefix)
+                names.update(extra)
+            else:
+                names[f"{prefix}f"] = c.fast
+                expression = f"{prefix}f(ctx)"
+            parts.append(expression)
+        for sub in subs:
+            names.update(sub.names or {})
+            parts.append(sub.source)
+        joiner = " and " if branch.filter_branch_type != "OR" else " or "
+        empty = "True" if branch.filter_branch_type != "OR" else "False"
+        source = f"({joiner.join(parts)})" if parts else empty
         filter_traces = [c.trace for c in compiled]
         branch_traces = [s.trace for s in subs]
         is_and = branch.filter_branch_type != "OR"
@@ -91,7 +126,7 @@ class Program:
             return BranchTrace(path=path, branch_type=branch.filter_branch_type, status=status, object_type=otype,
                                record_id=ctx.record_id, filters=ft, branches=bt, sentence=sentence)
 
-        return CompiledBranch(fast, trace)
+        return CompiledBranch(fast, trace, source, names)
 
     def _sub_branch(self, branch: Branch, path: str, otype: str) -> CompiledBranch:
         if not branch.is_association:
@@ -132,13 +167,14 @@ class Program:
                 candidates=tuple(CandidateTrace(c.record_id or 0, c.status, c.filters, c.branches) for c in shown),
             )
 
-        return CompiledBranch(fast, trace)
+        prefix = self._prefix()
+        return CompiledBranch(fast, trace, f"{prefix}a(ctx)", {f"{prefix}a": fast})
 
     # ------------------------------------------------------------------ running
 
     def matches(self, ctx: RecordContext) -> bool:
         """Fast path: True only when the criteria definitely hold (errored counts as not)."""
-        return self.root.fast(ctx)
+        return self._fast(ctx)
 
     def evaluation(self, ctx: RecordContext, *, now: datetime, as_of: datetime | None = None) -> Evaluation:
         criteria = self.criteria

@@ -25,6 +25,9 @@ class CompiledFilter:
     fast: Callable[[RecordContext], bool]
     trace: Callable[[RecordContext], FilterTrace]
     sql: Callable[[SqlScope], Any]
+    #: optional: ``inline(prefix) -> (expression, names)`` - the same test as ``fast`` as a Python
+    #: expression over ``p`` (the props dict) and ``ctx``, for the generated fast path
+    inline: Callable[[str], tuple[str, dict[str, Any]]] | None = None
 
 
 class Family(Protocol):

@@ -44,6 +44,39 @@ _KIND_TESTS = {
     kinds.DATE: lambda v: type(v) is str and len(v) == kinds.DATE_LENGTH,
     kinds.INSTANT: lambda v: type(v) is str and len(v) == kinds.INSTANT_LENGTH,
 }
+_KIND_SOURCES = {
+    kinds.STRING: "type(v) is str",
+    kinds.NUMBER: "(type(v) is int or type(v) is float)",
+    kinds.BOOL: "type(v) is bool",
+    kinds.DATE: f"(type(v) is str and len(v) == {kinds.DATE_LENGTH})",
+    kinds.INSTANT: f"(type(v) is str and len(v) == {kinds.INSTANT_LENGTH})",
+}
+_LITERAL_TYPES = (str, int, float, bool, type(None))
+
+
+def _literal(value: Any) -> bool:
+    """Constants written into generated source as literals (exact: repr round-trips them)."""
+    if type(value) in _LITERAL_TYPES:
+        return not (type(value) is float and value != value)
+    return type(value) is tuple and all(type(x) is str for x in value)
+
+
+def inline_check(check: Any, py: Any, prefix: str) -> tuple[str, dict[str, Any]]:
+    """The check's predicate as source over ``v`` (a call of ``py`` when it has no source)."""
+    names: dict[str, Any] = {}
+    if check.source is None:
+        names[f"{prefix}py"] = py
+        return f"{prefix}py(v, ctx)", names
+    replacements = {}
+    for key, value in check.constants.items():
+        if _literal(value):
+            replacements[key] = repr(value)
+        else:
+            names[f"{prefix}{key}"] = value
+            replacements[key] = f"{prefix}{key}"
+    return check.source.format(**replacements), names
+
+
 _KIND_WORDS = {
     kinds.STRING: "a text", kinds.NUMBER: "a number", kinds.BOOL: "true or false",
     kinds.DATE: "a date (YYYY-MM-DD)", kinds.INSTANT: "a UTC datetime (YYYY-MM-DDTHH:MM:SS.mmmZ)",
@@ -177,6 +210,9 @@ class PropertyFamily:
                 present = scope.value(name).present()
                 return present if want_known else ~present
 
+            def inline(prefix: str) -> tuple[str, dict[str, Any]]:
+                return f"(p.get({name!r}) is {'not ' if want_known else ''}None)", {}
+
         elif mode == VALUE:
             def fast(ctx: RecordContext) -> bool:
                 v = ctx.props.get(name)
@@ -198,6 +234,13 @@ class PropertyFamily:
                 ref = scope.value(name)
                 core = ref.kind_ok(built.kind) & check.sql(ref, scope)
                 return (~ref.present() | core) if inc else core
+
+            def inline(prefix: str) -> tuple[str, dict[str, Any]]:
+                predicate, names = inline_check(check, py, prefix)
+                kind_source = _KIND_SOURCES[built.kind]
+                if inc:
+                    return f"((v := p.get({name!r})) is None or ({kind_source} and {predicate}))", names
+                return f"((v := p.get({name!r})) is not None and {kind_source} and {predicate})", names
 
         elif mode in (EVER, NEVER):
             never = mode == NEVER
@@ -252,4 +295,5 @@ class PropertyFamily:
         else:  # pragma: no cover - the table has no other mode
             raise ValueError(f"unknown mode {mode}")
 
-        return CompiledFilter(fast=fast, trace=trace, sql=sql)
+        inlined = inline if mode in (KNOWN, UNKNOWN, VALUE) else None
+        return CompiledFilter(fast=fast, trace=trace, sql=sql, inline=inlined)

@@ -40,10 +40,12 @@ def _compare(symbol: str, *, negate: bool, mode: str, label: str) -> Any:
         x = float(operation.value)
         if negate and mode == VALUE:
             check = Check(lambda v, ctx: not py_op(float(v), x),
-                          lambda ref, scope: ~Q(lookup(ref.number(), x)), f"{label} {display(x)}")
+                          lambda ref, scope: ~Q(lookup(ref.number(), x)), f"{label} {display(x)}",
+                          source=f"not (float(v) {symbol} {{x}})", constants={"x": x})
         else:
             check = Check(lambda v, ctx: py_op(float(v), x),
-                          lambda ref, scope: Q(lookup(ref.number(), x)), f"{label} {display(x)}")
+                          lambda ref, scope: Q(lookup(ref.number(), x)), f"{label} {display(x)}",
+                          source=f"float(v) {symbol} {{x}}", constants={"x": x})
         return Built(mode, kinds.NUMBER, check)
 
     return build
@@ -60,7 +62,10 @@ def _between(*, negate: bool, label: str) -> Any:
             core = Q(GreaterThanOrEqual(ref.number(), lo)) & Q(LessThanOrEqual(ref.number(), hi))
             return ~core if negate else core
 
-        return Built(VALUE, kinds.NUMBER, Check(py, sql, f"{label} {display(lo)} and {display(hi)}"))
+        source = "{lo} <= float(v) <= {hi}"
+        return Built(VALUE, kinds.NUMBER, Check(py, sql, f"{label} {display(lo)} and {display(hi)}",
+                                                source=f"not ({source})" if negate else source,
+                                                constants={"lo": lo, "hi": hi}))
 
     return build
 

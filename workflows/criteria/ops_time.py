@@ -170,7 +170,12 @@ class Window:
             return reduce(lambda a, b: a & b, guards, core) if guards else core
 
         references = tuple(sorted({(b.prop, b.reference) for _, b in comparisons if isinstance(b, Ref)}))
-        return Check(py, sql, phrase, references=references)
+        source, constants = None, {}
+        if constant:
+            source = " and ".join(f"v {sym} {{c{i}}}" for i, (sym, _) in enumerate(comparisons))
+            source = f"not ({source})" if negate else f"({source})"
+            constants = {f"c{i}": b.text for i, (_, b) in enumerate(comparisons)}  # type: ignore[union-attr]
+        return Check(py, sql, phrase, references=references, source=source, constants=constants)
 
 
 def _describe(comparisons: tuple[tuple[str, Bound], ...], env: Env, object_type: str, negate: bool) -> str:
