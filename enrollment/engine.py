@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from crm.models import Association, Record
@@ -31,12 +30,11 @@ from enrollment.enroll import (
     EnrollRequest,
     create_enrollment,
     end_enrollment,
-    lock_record,
     unenroll_archived,
 )
-from enrollment.history import first_failure, record_decision
+from enrollment.history import decision_row, first_failure
 from enrollment.index import CompiledFlow, current_index
-from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
+from enrollment.models import Enrollment, EnrollmentEvent, EnrollmentSource, EnrollmentStatus
 from workflows.models import CriteriaType
 
 log = logging.getLogger(__name__)
@@ -90,17 +88,20 @@ def handle_records_changed(change: RecordsChanged) -> None:
     if not index.flows:
         return
     created = change.kind == "created"
-    # 1. own-type workflows, per record (each record may have changed different properties)
+    # 1. own-type workflows, per record (each record may have changed different properties);
+    #    all candidate workflows of one record are evaluated in one pass
     for record_id, props in change.changed_properties.items():
         watching = index.flows_watching(change.object_type, props)
         own = [index.flows[f] for f in watching if index.flows[f].object_type == change.object_type]
         if own:
             cause = Cause("RECORD_CREATED" if created else "PROPERTY_CHANGE", change.object_type, record_id,
                           tuple(sorted(props)), change.source, change.source_id, change.at, change.user_id)
-            for flow in own:
-                touched_criteria = bool(watching[flow.id] & {p for t, p in flow.criteria_keys if t == flow.object_type})
-                evaluate_records(flow, [record_id], cause=cause, created=created,
-                                 record_history=touched_criteria, changed=frozenset(watching[flow.id]))
+            evaluate_pairs(
+                [(flow, record_id) for flow in own], cause=cause, created=created,
+                record_history={f.id: bool(watching[f.id] & {p for t, p in f.criteria_keys if t == f.object_type})
+                                for f in own},
+                changed={f.id: frozenset(watching[f.id]) for f in own},
+            )
     # 2. workflows on other types that read these records through associations
     fan: dict[int, set[str]] = {}
     for props in change.changed_properties.values():
@@ -162,33 +163,65 @@ def evaluate_records(
     flow: CompiledFlow, record_ids: list[int], *, cause: Cause, created: bool, record_history: bool,
     changed: frozenset[str] = frozenset(),
 ) -> None:
-    """Steps 3 and 4 for one workflow and some records of its object type."""
+    """Steps 3 and 4 for one workflow and some records of its object type (fan-out)."""
+    evaluate_pairs([(flow, rid) for rid in record_ids], cause=cause, created=created,
+                   record_history={flow.id: record_history}, changed={flow.id: changed})
+
+
+def evaluate_pairs(
+    pairs: list[tuple[CompiledFlow, int]], *, cause: Cause, created: bool, record_history: dict[int, bool],
+    changed: dict[int, frozenset[str]],
+) -> None:
+    """Steps 3 and 4 for (workflow, record) pairs with a bounded number of queries.
+
+    Records, active and past enrollments are read once for all pairs and contexts once per
+    workflow; decisions that change nothing are written in one INSERT at the end. Only an
+    enrollment or an unenrollment takes a transaction and the record's lock.
+    """
     from workflows.criteria import evaluate_many
 
+    record_ids = sorted({rid for _, rid in pairs})
+    flow_ids = sorted({f.id for f, _ in pairs})
     records = {r.pk: r for r in Record.objects.select_related("object_type").filter(pk__in=record_ids, archived=False)}
     if not records:
         return
     now = timezone.now()
-    active = {
-        e.record_id: e
-        for e in Enrollment.objects.filter(workflow_id=flow.id, record_id__in=list(records),
-                                           status=EnrollmentStatus.ACTIVE)
-    }
-    current = evaluate_many(flow.criteria, list(records.values()), now=now) if flow.criteria is not None else {}
-    for record_id, record in records.items():
+    enrollments = Enrollment.objects.filter(workflow_id__in=flow_ids, record_id__in=list(records))
+    active = {(e.workflow_id, e.record_id): e for e in enrollments.filter(status=EnrollmentStatus.ACTIVE)}
+    ever = set(enrollments.values_list("workflow_id", "record_id").distinct())
+    by_flow: dict[int, tuple[CompiledFlow, list[Record]]] = {}
+    for flow, rid in pairs:
+        if rid in records:
+            by_flow.setdefault(flow.id, (flow, []))[1].append(records[rid])
+    pending: list[Any] = []
+    for flow, flow_records in by_flow.values():
         try:
-            with transaction.atomic():
-                lock_record(record_id)  # one lock order: record, then enrollments
-                if record_id in active:
-                    _review_active(flow, active[record_id], record, current.get(record_id), cause, now)
+            current = evaluate_many(flow.criteria, flow_records, now=now) if flow.criteria is not None else {}
+        except Exception as exc:  # never a pass: say so for each record
+            log.exception("enrollment evaluation failed for flow %s", flow.id)
+            pending.extend(_error_row(flow, r.pk, cause, exc) for r in flow_records)
+            continue
+        for record in flow_records:
+            key = (flow.id, record.pk)
+            try:
+                if key in active:
+                    _review_active(flow, active[key], record, current.get(record.pk), cause, now)
                 elif flow.criteria_type == CriteriaType.LIST_BASED and flow.criteria is not None:
-                    _consider(flow, record, current[record_id], cause, now, created=created,
-                              record_history=record_history, changed=changed)
-        except Exception as exc:  # one bad record must not stop the others; never a pass
-            log.exception("enrollment evaluation failed for flow %s record %s", flow.id, record_id)
-            record_decision(flow_id=flow.id, record_id=record_id, reason="EVALUATION_ERROR",
-                            criteria_revision=flow.criteria_revision, cause=cause.as_dict(),
-                            detail=f"{type(exc).__name__}: {exc}"[:300])
+                    _consider(flow, record, current[record.pk], cause, now, created=created,
+                              record_history=record_history.get(flow.id, True),
+                              changed=changed.get(flow.id, frozenset()), enrolled_before=key in ever,
+                              pending=pending)
+            except Exception as exc:  # one bad record must not stop the others
+                log.exception("enrollment evaluation failed for flow %s record %s", flow.id, record.pk)
+                pending.append(_error_row(flow, record.pk, cause, exc))
+    if pending:
+        EnrollmentEvent.objects.bulk_create(pending)
+
+
+def _error_row(flow: CompiledFlow, record_id: int, cause: Cause, exc: Exception) -> Any:
+    return decision_row(flow_id=flow.id, record_id=record_id, reason="EVALUATION_ERROR",
+                        criteria_revision=flow.criteria_revision, cause=cause.as_dict(),
+                        detail=f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _evaluate(criteria: Any, record: Record, now: datetime, as_of: datetime | None = None) -> Any:
@@ -218,13 +251,14 @@ def _review_active(flow: CompiledFlow, enrollment: Enrollment, record: Record, c
 
 
 def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, now: datetime, *, created: bool,
-              record_history: bool, changed: frozenset[str]) -> None:
+              record_history: bool, changed: frozenset[str], enrolled_before: bool, pending: list[Any]) -> None:
     """A record not currently enrolled: enroll it only on a transition, first time only by default."""
     def note(reason: str, evaluation: Any = None, detail: str = "") -> None:
         if record_history or reason == "LOOP_GUARD":  # a skipped loop is always worth saying
-            record_decision(flow_id=flow.id, record_id=record.pk, reason=reason, source=EnrollmentSource.TRIGGER,
-                            criteria_revision=flow.criteria_revision, evaluation=evaluation,
-                            cause=cause.as_dict(), detail=detail, flow_name=_flow_label(flow))
+            pending.append(decision_row(
+                flow_id=flow.id, record_id=record.pk, reason=reason, source=EnrollmentSource.TRIGGER,
+                criteria_revision=flow.criteria_revision, evaluation=evaluation, cause=cause.as_dict(),
+                detail=detail, flow_name=_flow_label(flow)))
 
     if current.errored:
         note("EVALUATION_ERROR", current, first_failure(current))
@@ -233,7 +267,6 @@ def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, no
         note("CRITERIA_NOT_MET", current, first_failure(current))
         return
     before_at = (cause.at or now) - BEFORE
-    enrolled_before = Enrollment.objects.filter(workflow_id=flow.id, record_id=record.pk).exists()
     if not enrolled_before:
         matched_before = False if created else _evaluate(flow.criteria, record, now, as_of=before_at).matched
         if matched_before:

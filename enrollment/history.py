@@ -14,18 +14,25 @@ from enrollment.reasons import REASONS, sentence
 DEFAULT_RETENTION_DAYS = 90  # HubSpot keeps its action logs for 90 days
 
 
-def record_decision(
+def decision_row(
     *, flow_id: int, record_id: int, reason: str, enrollment_id: int | None = None, source: str = "",
     criteria_revision: int = 1, evaluation: Any = None, cause: dict[str, Any] | None = None,
     user_id: int | None = None, detail: str = "", flow_name: str = "",
 ) -> EnrollmentEvent:
+    """An unsaved decision row: the engine writes many of them in one INSERT."""
     trace = evaluation.to_dict() if evaluation is not None and hasattr(evaluation, "to_dict") else evaluation
-    return EnrollmentEvent.objects.create(
+    return EnrollmentEvent(
         workflow_id=flow_id, record_id=record_id, enrollment_id=enrollment_id,
         decision=REASONS[reason].decision, reason=reason,
         message=sentence(reason, detail=detail, flow=flow_name),
         source=source, criteria_revision=criteria_revision, trace=trace, cause=cause or {}, user_id=user_id,
     )
+
+
+def record_decision(**kwargs: Any) -> EnrollmentEvent:
+    row = decision_row(**kwargs)
+    row.save()
+    return row
 
 
 def first_failure(evaluation: Any) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db.models import Q
+
 from crm.errors import ErrorDetail, ObjectNotFound
 from crm.models import ObjectType, PropertyDefinition, Record
 
@@ -11,10 +15,14 @@ def resolve_object_type(ref: ObjectType | str) -> ObjectType:
     if isinstance(ref, ObjectType):
         return ref
     key = str(ref).strip()
+    # One query on every save path: id, API name or singular label, in that preference.
+    candidates = list(ObjectType.objects.filter(
+        Q(object_type_id=key) | Q(name__iexact=key) | Q(label_singular__iexact=key)
+    )[:3])
     otype = (
-        ObjectType.objects.filter(object_type_id=key).first()
-        or ObjectType.objects.filter(name__iexact=key).first()
-        or ObjectType.objects.filter(label_singular__iexact=key).first()
+        next((o for o in candidates if o.object_type_id == key), None)
+        or next((o for o in candidates if o.name.lower() == key.lower()), None)
+        or next(iter(candidates), None)
     )
     if otype is None or otype.archived:
         raise ObjectNotFound(
@@ -24,8 +32,14 @@ def resolve_object_type(ref: ObjectType | str) -> ObjectType:
     return otype
 
 
-def property_definitions(otype: ObjectType, *, include_archived: bool = False) -> dict[str, PropertyDefinition]:
+def property_definitions(
+    otype: ObjectType, *, include_archived: bool = False, names: Iterable[str] | None = None
+) -> dict[str, PropertyDefinition]:
+    """All definitions of a type, or only ``names`` - a save reads only what it writes, so
+    its cost does not grow with the thousands of properties an account may have."""
     qs = PropertyDefinition.objects.filter(object_type=otype)
+    if names is not None:
+        qs = qs.filter(name__in=sorted(set(names)))
     if not include_archived:
         qs = qs.filter(archived=False)
     return {p.name: p for p in qs}

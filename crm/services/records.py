@@ -202,6 +202,14 @@ def _apply(props: dict[str, Any], values: Mapping[str, Any]) -> set[str]:
     return changed
 
 
+def _written_names(rows: Sequence[Any], extra: Iterable[str] = ()) -> set[str]:
+    names = set(extra)
+    for row in rows:
+        if isinstance(row, Mapping):
+            names.update(str(k) for k in row)
+    return names
+
+
 # --------------------------------------------------------------------------- create
 
 
@@ -216,7 +224,7 @@ def records_create(
 ) -> list[Record]:
     """Create records all-or-nothing; errors name the row (``inputs[i]``) in a batch."""
     otype = resolve_object_type(object_type)
-    definitions = property_definitions(otype)
+    definitions = property_definitions(otype, names=_written_names(rows, otype.required_properties))
     cleaned_rows, errors = [], []
     for i, row in enumerate(rows):
         cleaned, row_errors = clean_properties(
@@ -283,7 +291,7 @@ def records_update(
 ) -> list[Record]:
     """Update records all-or-nothing; unchanged values write nothing and signal nothing."""
     otype = resolve_object_type(object_type)
-    definitions = property_definitions(otype)
+    definitions = property_definitions(otype, names=_written_names([raw for _, raw in updates]))
     ids = []
     for i, (raw_id, _) in enumerate(updates):
         try:

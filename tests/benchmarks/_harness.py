@@ -70,9 +70,9 @@ def bulk_contacts(n: int, *, start: int = 0) -> None:
                 "WITH RECURSIVE g(x) AS (SELECT %s UNION ALL SELECT x + 1 FROM g WHERE x < %s) "
                 "INSERT INTO crm_record (object_type_id, properties, created_at, updated_at, archived) "
                 "SELECT %s, json_object('email', 'bench' || x || '@example.com', "
-                f"'city', CASE x % 8 {cases_city} END, 'lifecyclestage', CASE x % 6 {cases_stage} END, "
-                "'hs_analytics_num_page_views', x % 100, 'jobtitle', 'title ' || (x % 50), "
-                "'country', CASE WHEN x % 3 = 0 THEN 'Ireland' ELSE 'France' END), "
+                f"'city', CASE x %% 8 {cases_city} END, 'lifecyclestage', CASE x %% 6 {cases_stage} END, "
+                "'hs_analytics_num_page_views', x %% 100, 'jobtitle', 'title ' || (x %% 50), "
+                "'country', CASE WHEN x %% 3 = 0 THEN 'Ireland' ELSE 'France' END), "
                 "datetime('now'), datetime('now'), 0 FROM g",
                 [start + 1, start + n, otype],
             )
