@@ -55,8 +55,10 @@ class Program:
         self.inverse = {s.pk: s.inverse_pk for s in criteria.schema.associations.values() if s.inverse_pk}
         self.child_types = {s.pk: s.to_type for s in criteria.schema.associations.values()}
         self._counter = 0
-        self.root = self._branch(criteria.root, criteria.root_path, criteria.object_type_name)
-        self._fast = self._generate(self.root)
+        root = self._branch(criteria.root, criteria.root_path, criteria.object_type_name)
+        self._fast = self._generate(root)
+        # ``root.fast`` is the generated function too, for callers that reach for it
+        self.root = CompiledBranch(self._fast, root.trace, root.source, root.names)
 
     def _prefix(self) -> str:
         self._counter += 1
