@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from crm.models import Record
@@ -23,7 +23,9 @@ from workflows.models import CriteriaType, Workflow
 
 log = logging.getLogger(__name__)
 
-WINDOW = 50_000  # pk range per INSERT
+#: pk range per INSERT ... SELECT: big enough that commits (a WAL flush each) are few,
+#: small enough that progress moves and a window's transaction stays short.
+WINDOW = 250_000
 
 
 def start_backfill(*, flow_id: int, user_id: int | None = None, run_async: bool = True) -> BackfillRun:
@@ -36,7 +38,7 @@ def start_backfill(*, flow_id: int, user_id: int | None = None, run_async: bool 
     return run
 
 
-def candidates(flow: Workflow, *, now: Any = None) -> QuerySet[Record]:
+def candidates(flow: Workflow, *, now: Any = None, exclude_enrolled: bool = True) -> QuerySet[Record]:
     """Records that meet the criteria, are not suppressed or already at the goal, and may
     enroll (never enrolled; or, with re-enrollment on, not enrolled right now)."""
     from enrollment.index import compile_flow
@@ -44,13 +46,17 @@ def candidates(flow: Workflow, *, now: Any = None) -> QuerySet[Record]:
 
     compiled = compile_flow(flow)
     qs = to_queryset(compiled.criteria, now=now)
+    # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join; NOT IN over a large,
+    # growing subquery falls back to a per-row scan once it outgrows work_mem.
     for extra in (compiled.suppression, compiled.goal):
         if extra is not None:
-            qs = qs.exclude(pk__in=to_queryset(extra, now=now).values("pk"))
-    taken = Enrollment.objects.filter(workflow=flow)
+            qs = qs.filter(~Exists(to_queryset(extra, now=now).filter(pk=OuterRef("pk"))))
+    if not exclude_enrolled:
+        return qs
+    taken = Enrollment.objects.filter(workflow=flow, record_id=OuterRef("pk"))
     if flow.should_re_enroll:
         taken = taken.filter(status=EnrollmentStatus.ACTIVE)
-    return qs.exclude(pk__in=taken.values("record_id"))
+    return qs.filter(~Exists(taken))
 
 
 def run_backfill(run_id: int, *, window: int = WINDOW) -> BackfillRun:
@@ -66,10 +72,15 @@ def run_backfill(run_id: int, *, window: int = WINDOW) -> BackfillRun:
         if flow.criteria_type != CriteriaType.LIST_BASED:
             raise ValueError(f"flow {flow.pk} has {flow.criteria_type} criteria: only filter-based triggers "
                              "can enroll existing records")
-        qs = candidates(flow, now=now)
-        run.total = qs.count()
+        run.total = candidates(flow, now=now).count()
+        # The INSERT leaves "already enrolled" to the unique indexes (ON CONFLICT DO NOTHING):
+        # an anti-join against the very table being inserted into degrades quadratically
+        # (every probe walks the index entries this statement has just added).
+        qs = candidates(flow, now=now, exclude_enrolled=False)
         run.save(update_fields=["total"])
-        bounds = qs.aggregate(lo=Min("pk"), hi=Max("pk"))
+        # Window bounds from the type's own index (cheap), not from the criteria query.
+        bounds = Record.objects.filter(object_type=flow.object_type, archived=False).aggregate(
+            lo=Min("pk"), hi=Max("pk"))
         if bounds["lo"] is not None:
             low = bounds["lo"] - 1
             while low < bounds["hi"]:
@@ -110,6 +121,11 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
         cycle_sql, cycle_params = "1", []
     when = ops.adapt_datetimefield_value(stamp)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A window is re-runnable (ON CONFLICT DO NOTHING), so it need not wait for its WAL
+            # flush: a crash can lose at most the last windows, never corrupt anything, and the
+            # run is then not COMPLETE. This halves the cost of a large backfill.
+            cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(
             "INSERT INTO enrollment_enrollment (workflow_id, record_id, status, source, cycle, enrolled_at, "
             "end_reason, criteria_revision, cause, next_step, next_run_at) "

@@ -30,8 +30,11 @@ class EnrollmentSource(models.TextChoices):
 
 
 class Enrollment(models.Model):
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="enrollments")
-    record = models.ForeignKey("crm.Record", on_delete=models.CASCADE, related_name="enrollments")
+    # No single-column FK indexes: (workflow, record, cycle) and (record, status) lead with
+    # them, and every index is paid for on each of a backfill's million inserts.
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="enrollments",
+                                 db_index=False)
+    record = models.ForeignKey("crm.Record", on_delete=models.CASCADE, related_name="enrollments", db_index=False)
     status = models.CharField(max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
     source = models.CharField(max_length=16, choices=EnrollmentSource.choices)
     cycle = models.PositiveIntegerField(default=1)
@@ -42,7 +45,7 @@ class Enrollment(models.Model):
     trace = models.JSONField(null=True, blank=True)
     cause = models.JSONField(default=dict, blank=True)
     enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     #: index into the workflow's action chain of the next step to run
     next_step = models.PositiveIntegerField(default=0)
@@ -84,10 +87,13 @@ class EnrollmentEvent(models.Model):
     unenrollments always; non-enrollments only when the change touched the criteria.
     """
 
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="decisions")
+    # (workflow, record, at) serves the lookups; the single-column FK indexes would only
+    # slow the inserts that every decision makes.
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="decisions",
+                                 db_index=False)
     record = models.ForeignKey("crm.Record", on_delete=models.CASCADE, related_name="enrollment_decisions")
     enrollment = models.ForeignKey(
-        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", db_index=False
     )
     decision = models.CharField(max_length=16, choices=Decision.choices)
     reason = models.CharField(max_length=48)
@@ -97,7 +103,7 @@ class EnrollmentEvent(models.Model):
     trace = models.JSONField(null=True, blank=True)
     cause = models.JSONField(default=dict, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -173,6 +173,8 @@ def backfill(quick: bool) -> dict[str, Any]:
         start = time.perf_counter()
         run = run_backfill(run.pk)
         seconds = time.perf_counter() - start
+        if run.status != "COMPLETE":
+            raise SystemExit(f"backfill failed: {run.status} {run.errors}")
         result[f"backfill_{size}_seconds"] = round(seconds, 3)
         result[f"backfill_{size}_enrolled"] = run.enrolled
         if size == sizes[0]:
@@ -200,13 +202,16 @@ def backfill(quick: bool) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--only", choices=["save", "backfill"], help="run one part only")
     args = parser.parse_args(argv)
     setup_django()
     out: dict[str, Any] = {"quick": args.quick}
-    with throwaway_database():
-        out.update(on_save(args.quick))
-    with throwaway_database():
-        out.update(backfill(args.quick))
+    if args.only in (None, "save"):
+        with throwaway_database():
+            out.update(on_save(args.quick))
+    if args.only in (None, "backfill"):
+        with throwaway_database():
+            out.update(backfill(args.quick))
     json.dump(out, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
