@@ -44,6 +44,12 @@ _KIND_TESTS = {
     kinds.DATE: lambda v: type(v) is str and len(v) == kinds.DATE_LENGTH,
     kinds.INSTANT: lambda v: type(v) is str and len(v) == kinds.INSTANT_LENGTH,
 }
+#: Kinds whose SQL checks are already false or NULL on a value of another kind (JSON number
+#: extraction is NULL for non-numbers; boolean tests check the JSON type). A NULL condition is
+#: "errored" in SQL as in Python: no branch negates a filter, so a NULL never becomes TRUE.
+#: Skipping their kind guard saves a JSON lookup per filter and row.
+SELF_GUARDED_KINDS = frozenset({kinds.NUMBER, kinds.BOOL})
+
 _KIND_SOURCES = {
     kinds.STRING: "type(v) is str",
     kinds.NUMBER: "(type(v) is int or type(v) is float)",
@@ -230,9 +236,14 @@ class PropertyFamily:
                 ok = py(v, ctx)
                 return finish(ctx, PASSED if ok else FAILED, (shown(v),), f"was {shown(v)}")
 
+            self_guarded = built.kind in SELF_GUARDED_KINDS
+
             def sql(scope: SqlScope) -> Any:
                 ref = scope.value(name)
-                core = ref.kind_ok(built.kind) & check.sql(ref, scope)
+                core = check.sql(ref, scope)
+                if not self_guarded:
+                    # the test first: AND stops at the first false, so most rows skip the guard
+                    core = core & ref.kind_ok(built.kind)
                 return (~ref.present() | core) if inc else core
 
             def inline(prefix: str) -> tuple[str, dict[str, Any]]:
@@ -263,8 +274,8 @@ class PropertyFamily:
 
             def sql(scope: SqlScope) -> Any:
                 ref, hv = scope.value(name), scope.history_value()
-                hit = (ref.kind_ok(built.kind) & check.sql(ref, scope)) | scope.history_exists(
-                    name, hv.kind_ok(built.kind) & check.sql(hv, scope))
+                hit = (check.sql(ref, scope) & ref.kind_ok(built.kind)) | scope.history_exists(
+                    name, check.sql(hv, scope) & hv.kind_ok(built.kind))
                 if not never:
                     if not inc:
                         return hit
