@@ -7,7 +7,10 @@ criteria's hash and schema fingerprint; criteria that read the clock are compile
 evaluation call (their constants depend on ``now``), once for all records of that call.
 
 ``evaluate`` / ``evaluate_many`` load contexts in a bounded number of queries
-(``context``); ``as_of`` evaluates records as they were at an instant.
+(``context``); ``as_of`` evaluates records as they were at an instant. They evaluate the
+records they are given, archived or not (``to_queryset`` only returns live ones): whether an
+archived record should be evaluated at all is the caller's decision. An AND branch with
+nothing in it passes, an empty OR fails.
 """
 
 from __future__ import annotations

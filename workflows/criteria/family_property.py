@@ -5,7 +5,13 @@ The same wrapper, in Python and SQL, around every operator's check:
 2. the kind guard - a value of the wrong type makes the filter errored (SQL: not selected);
 3. the operator's check, on the current value, on every historical value (EVER / NEVER),
    or on the last-updated instant (UPDATED_AT).
-For history operators "no value" means the property never had one.
+
+Choices where HubSpot is silent (documented, tested):
+- history operators read every value of the property's history plus the current value; a
+  historical value of the wrong type simply does not match (it does not error); "no value"
+  for them means the property never had one;
+- "last updated" is the time of the latest history row for the property, a clearing write
+  included; a property never written through the services has none (no value).
 """
 
 from __future__ import annotations

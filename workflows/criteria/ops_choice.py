@@ -6,6 +6,9 @@ IS_ANY_OF = some item is wanted, IS_NONE_OF = none is, CONTAINS_ALL = every want
 an item, IS_EXACTLY = CONTAINS_ALL and as many items as wanted values. SQL tests items with
 ``';' || value || ';'`` and counts them with the number of separators, so both evaluators
 read the same items even from a value written out of display order.
+
+Option values compare exactly (case-sensitive): they are internal values, validated against
+the property's options, unlike free text.
 """
 
 from __future__ import annotations

@@ -25,7 +25,14 @@ Choices where HubSpot is silent (documented, tested):
   IN_LAST_TIME_UNIT_SO_FAR = from the start of the N-th last unit to now;
 - DATETIME IS_EQUAL_TO / IS_BEFORE_DATE / IS_AFTER_DATE use the account-zone day of the
   timestamp; DATE BEFORE / AFTER / EQUAL compare with that calendar day.
-- TIME_POINT endpoints default to EXCLUSIVE, TIME_RANGED endpoints to INCLUSIVE.
+- TIME_POINT endpoints default to EXCLUSIVE, TIME_RANGED endpoints to INCLUSIVE;
+- COMPARATIVE_PROPERTY_UPDATED compares when the property was last updated with when the
+  comparison property was (its ``defaultComparisonValue``, a datetime, stands in when that one
+  never was);
+- ``requiresTimeZoneConversion`` is kept and round-tripped but changes nothing: absolute
+  timestamps are instants, relative points use the account zone;
+- CALENDAR_DATE ``useFiscalYear`` shifts QUARTER and YEAR to start in ``fiscalYearStart``
+  (default January); DAY, WEEK and MONTH are unaffected.
 """
 
 from __future__ import annotations
