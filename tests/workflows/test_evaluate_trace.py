@@ -187,3 +187,22 @@ def test_evaluate__empty_rule_note__explains_why_a_blank_passed() -> None:
                               "(records with no value are included)")
     assert evaluation.status_of("listFilterBranch.filterBranches[0].filters[0]") == PASSED
     assert ERRORED not in evaluation.filter_statuses().values()
+
+
+def test_evaluate_many__more_records_than_one_in_clause__agrees_with_sql(crm_schema: dict[str, int]) -> None:
+    from crm.models import ObjectType, PropertyChange, Record
+    from workflows.criteria import to_queryset
+
+    contacts = ObjectType.objects.get(name="contacts")
+    records = Record.objects.bulk_create([
+        Record(object_type=contacts, properties={"p_num": i % 7}) for i in range(1100)])
+    PropertyChange.objects.bulk_create([
+        PropertyChange(record=r, property_name="p_text", value="old", timestamp=NOW, source="IMPORT")
+        for r in records[::3]])
+    criteria = parse(or_(and_(prop("p_num", "NUMBER", "IS_GREATER_THAN", value=3),
+                              prop("p_text", "STRING", "HAS_EVER_BEEN_EQUAL_TO", value="OLD"))),
+                     object_type="contacts")
+    ids = [r.pk for r in records]
+    python = {pk for pk, e in evaluate_many(criteria, ids, now=NOW).items() if e.matched}
+    assert python == set(to_queryset(criteria, now=NOW).filter(pk__in=ids).values_list("pk", flat=True))
+    assert len(python) == sum(1 for i in range(0, 1100, 3) if i % 7 > 3)

@@ -215,3 +215,11 @@ def test_validate__in_list_filter__is_accepted_until_lists_exist() -> None:
     assert problems(one({"filterType": "IN_LIST", "listId": "12", "operator": "IN_LIST"})) == []
     assert problems(one({"filterType": "IN_LIST", "listId": "12", "operator": "MAYBE"})) == [
         f'{F0}.operator: "MAYBE" is not one of IN_LIST, NOT_IN_LIST']
+
+
+def test_validate__branches_nested_too_deep__is_a_problem_not_a_crash() -> None:
+    branch: dict[str, Any] = and_(KNOWN)
+    for _ in range(20):
+        branch = and_(KNOWN, branches=[or_(branch)])
+    found = problems(or_(branch))
+    assert len(found) == 1 and found[0].endswith("branches nest more than 12 levels deep")

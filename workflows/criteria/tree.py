@@ -27,6 +27,8 @@ UNSUPPORTED_BRANCH_TYPES = {
     "PROPERTY_ASSOCIATION": "property-association branches are not supported",
 }
 ASSOCIATION_CATEGORIES = ("HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK")
+#: Branches nest at most this deep (HubSpot's UI nests three levels); bounds recursion.
+MAX_DEPTH = 12
 
 
 # --------------------------------------------------------------------------- refine-bys
@@ -211,8 +213,11 @@ def _default_operator(branch_type: str) -> str:
     return "AND" if branch_type == "ASSOCIATION" else branch_type
 
 
-def parse_branch(data: Any, path: str, problems: list[Problem]) -> Branch | None:
+def parse_branch(data: Any, path: str, problems: list[Problem], depth: int = 0) -> Branch | None:
     """Shape only: keys, JSON types and enums. Returns None when the branch cannot be built."""
+    if depth > MAX_DEPTH:
+        problems.append(Problem(path, f"branches nest more than {MAX_DEPTH} levels deep"))
+        return None
     reader = Reader(data, path, problems)
     if not reader.ok:
         return None
@@ -234,7 +239,8 @@ def parse_branch(data: Any, path: str, problems: list[Problem]) -> Branch | None
                                 f"must be {_default_operator(branch_type)} for a {branch_type} branch, "
                                 f"not {describe(operator)}"))
     filters = _parse_list(reader, "filters", parse_filter)
-    branches = _parse_list(reader, "filterBranches", parse_branch)
+    branches = _parse_list(reader, "filterBranches",
+                           lambda item, where, found: parse_branch(item, where, found, depth + 1))
     fields: dict[str, Any] = {}
     if branch_type == "ASSOCIATION":
         association = _association_fields(reader)
