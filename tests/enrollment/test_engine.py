@@ -257,3 +257,23 @@ def test_unrelated_property_change__no_history_row(make_flow) -> None:  # type: 
     before = EnrollmentEvent.objects.filter(workflow=flow).count()
     record_update(record=c, properties={"phone": "123"})
     assert EnrollmentEvent.objects.filter(workflow=flow).count() == before
+
+
+def test_sweeper__backfilled_enrollments_without_actions__completed_set_based(make_flow) -> None:  # type: ignore[no-untyped-def]
+    from django_q.conf import Conf
+
+    flow = make_flow(criteria=list_based(string_is("city", "Dublin")), enabled=False)
+    people = [contact(email=f"sw{i}@x.io", city="Dublin") for i in range(30)]
+    sync = Conf.SYNC
+    Conf.SYNC = False  # queue the sweeper instead of running it inline, to run it ourselves
+    try:
+        flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=False)
+        from enrollment.backfill import run_backfill, start_backfill
+
+        run_backfill(start_backfill(flow_id=flow.pk, run_async=False).pk)
+    finally:
+        Conf.SYNC = sync
+    assert set(enrollments(flow).values_list("status", flat=True)) == {"ACTIVE"}
+    assert run_due_steps(now=timezone.now() + timedelta(seconds=1)) == 30
+    assert set(enrollments(flow).values_list("status", flat=True)) == {"COMPLETED"}
+    assert EnrollmentEvent.objects.filter(workflow=flow, reason="COMPLETED").count() == len(people)
