@@ -97,35 +97,17 @@ def association_create(
     *, from_record: Record, to_record: Record, types: Sequence[TypeSpec] | None = None,
     actor: Actor = API_ACTOR,
 ) -> list[AssociationType]:
-    """Associate two records with the given labels (the unlabeled default always comes too)."""
+    """Associate two records with the given labels (the unlabeled default always comes too).
+
+    A batch of one: the same checks, writes, counts and signal as ``associations_create``.
+    """
     if from_record.archived or to_record.archived:
         raise ObjectNotFound("Archived records cannot be associated.")
     if from_record.pk == to_record.pk:
         raise CrmValidationError.of([ErrorDetail("A record cannot be associated with itself", name="toObjectId")])
-    from_type, to_type = from_record.object_type, to_record.object_type
-    now = timezone.now()
     with transaction.atomic():
-        chosen = _resolve_types(from_type, to_type, types)
-        existing = set(
-            Association.objects.filter(from_record=from_record, to_record=to_record)
-            .values_list("association_type_id", flat=True)
-        )
-        new_types = [t for t in chosen if t.pk not in existing]
-        rows, audit, links = [], [], []
-        for t in new_types:
-            rows.append(Association(from_record=from_record, to_record=to_record, association_type=t, created_at=now))
-            rows.append(Association(from_record=to_record, to_record=from_record, association_type=t.inverse, created_at=now))
-            audit.append(AssociationChange(
-                from_record=from_record, to_record=to_record, association_type=t,
-                action=AssociationChange.Action.ADDED, timestamp=now, source=actor.source,
-                source_id=actor.source_id, user=actor.user,
-            ))
-            links.append((from_record.pk, to_record.pk, t.type_id))
-        if rows:
-            Association.objects.bulk_create(rows, ignore_conflicts=True)
-            AssociationChange.objects.bulk_create(audit)
-            _refresh_and_signal([from_record, to_record], now, actor)
-            _signal_associations("ADDED", from_type, to_type, links, actor, now)
+        chosen = _resolve_types(from_record.object_type, to_record.object_type, types)
+        associations_create(inputs=[(from_record, to_record, types)], actor=actor)
     return chosen
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crm.api.serializers import ForwardPagingSerializer
+from crm.api.serializers import BatchErrorSerializer, ForwardPagingSerializer
 
 MAX_PAGE = 100
 MAX_BATCH_READ = 100
@@ -103,15 +103,6 @@ class FlowBatchResponseSerializer(serializers.Serializer):
     completedAt = serializers.DateTimeField()
 
 
-class FlowBatchErrorSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    category = serializers.CharField()
-    message = serializers.CharField()
-    context = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    errors = serializers.ListField(child=serializers.DictField())
-    links = serializers.DictField(child=serializers.CharField())
-
-
 class FlowBatchResponseWithErrorsSerializer(FlowBatchResponseSerializer):
     numErrors = serializers.IntegerField()
-    errors = FlowBatchErrorSerializer(many=True)
+    errors = BatchErrorSerializer(many=True)
