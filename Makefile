@@ -29,7 +29,7 @@ lint: install
 BENCH_ARGS ?= --quick
 bench: install
 	@# No -c: rule-engine needs python-dateutil 2.x, which config/constraints.txt (dev only) does not pin yet.
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c config/constraints.txt -e '.[bench]'
 	$(BIN)/python -m tests.benchmarks.criteria $(BENCH_ARGS)
 
 clean:
