@@ -28,7 +28,6 @@ lint: install
 ## Criteria benchmark (with the rule libraries it compares against); BENCH_ARGS= for the full run.
 BENCH_ARGS ?= --quick
 bench: install
-	@# No -c: rule-engine needs python-dateutil 2.x, which config/constraints.txt (dev only) does not pin yet.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c config/constraints.txt -e '.[bench]'
 	$(BIN)/python -m tests.benchmarks.criteria $(BENCH_ARGS)
 
