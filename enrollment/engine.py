@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Max
 from django.utils import timezone
 
 from crm.models import Association, Record
@@ -188,7 +189,8 @@ def evaluate_pairs(
     now = timezone.now()
     enrollments = Enrollment.objects.filter(workflow_id__in=flow_ids, record_id__in=list(records))
     active = {(e.workflow_id, e.record_id): e for e in enrollments.filter(status=EnrollmentStatus.ACTIVE)}
-    ever = set(enrollments.values_list("workflow_id", "record_id").distinct())
+    last_cycle = {(f, r): c for f, r, c in enrollments.values_list("workflow_id", "record_id")
+                  .annotate(c=Max("cycle")).values_list("workflow_id", "record_id", "c")}
     by_flow: dict[int, tuple[CompiledFlow, list[Record]]] = {}
     for flow, rid in pairs:
         if rid in records:
@@ -209,7 +211,7 @@ def evaluate_pairs(
                 elif flow.criteria_type == CriteriaType.LIST_BASED and flow.criteria is not None:
                     _consider(flow, record, current[record.pk], cause, now, created=created,
                               record_history=record_history.get(flow.id, True),
-                              changed=changed.get(flow.id, frozenset()), enrolled_before=key in ever,
+                              changed=changed.get(flow.id, frozenset()), last_cycle=last_cycle.get(key, 0),
                               pending=pending)
             except Exception as exc:  # one bad record must not stop the others
                 log.exception("enrollment evaluation failed for flow %s record %s", flow.id, record.pk)
@@ -251,7 +253,7 @@ def _review_active(flow: CompiledFlow, enrollment: Enrollment, record: Record, c
 
 
 def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, now: datetime, *, created: bool,
-              record_history: bool, changed: frozenset[str], enrolled_before: bool, pending: list[Any]) -> None:
+              record_history: bool, changed: frozenset[str], last_cycle: int, pending: list[Any]) -> None:
     """A record not currently enrolled: enroll it only on a transition, first time only by default."""
     def note(reason: str, evaluation: Any = None, detail: str = "") -> None:
         if record_history or reason == "LOOP_GUARD":  # a skipped loop is always worth saying
@@ -267,12 +269,12 @@ def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, no
         note("CRITERIA_NOT_MET", current, first_failure(current))
         return
     before_at = (cause.at or now) - BEFORE
-    if not enrolled_before:
+    if not last_cycle:
         matched_before = False if created else _evaluate(flow.criteria, record, now, as_of=before_at).matched
         if matched_before:
             note("ALREADY_MATCHING", current)
             return
-        _enroll(flow, record, current, cause, now, EnrollmentSource.TRIGGER, note)
+        _enroll(flow, record, current, cause, now, EnrollmentSource.TRIGGER, note, cycle=1)
         return
     if not flow.should_re_enroll:
         note("REENROLLMENT_OFF", current)
@@ -284,7 +286,8 @@ def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, no
     if _is_own_loop(flow, cause):
         note("LOOP_GUARD", current, "a property set by this workflow cannot re-enroll into it")
         return
-    _enroll(flow, record, current, cause, now, EnrollmentSource.REENROLLMENT, note, detail=fired)
+    _enroll(flow, record, current, cause, now, EnrollmentSource.REENROLLMENT, note, detail=fired,
+            cycle=last_cycle + 1)
 
 
 def _reenrollment_fired(flow: CompiledFlow, record: Record, now: datetime, before_at: datetime,
@@ -323,7 +326,7 @@ def _is_own_loop(flow: CompiledFlow, cause: Cause) -> bool:
 
 
 def _enroll(flow: CompiledFlow, record: Record, current: Any, cause: Cause, now: datetime, source: str,
-            note: Any, detail: str = "") -> None:
+            note: Any, detail: str = "", *, cycle: int) -> None:
     if flow.suppression is not None:
         suppression = _evaluate(flow.suppression, record, now)
         if suppression.matched:
@@ -337,7 +340,7 @@ def _enroll(flow: CompiledFlow, record: Record, current: Any, cause: Cause, now:
     created = create_enrollment(EnrollRequest(
         flow_id=flow.id, record_id=record.pk, source=source, criteria_revision=flow.criteria_revision,
         evaluation=current, cause=cause.as_dict(), user_id=cause.user_id, detail=detail,
-        flow_name=_flow_label(flow),
+        flow_name=_flow_label(flow), cycle=cycle,
     ))
     if created is None:
         note("ALREADY_ENROLLED", current)

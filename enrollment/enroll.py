@@ -41,6 +41,10 @@ class EnrollRequest:
     user_id: int | None = None
     detail: str = ""
     flow_name: str = ""
+    #: the cycle the caller's decision was based on ("first time" = 1, a re-enrollment =
+    #: the last cycle it saw + 1). A decision made on stale data then collides with the
+    #: unique (workflow, record, cycle) index instead of enrolling a second time.
+    cycle: int | None = None
 
 
 def lock_record(record_id: int) -> None:
@@ -55,12 +59,16 @@ def create_enrollment(req: EnrollRequest) -> Enrollment | None:
 
     with transaction.atomic():
         lock_record(req.record_id)
-        last = Enrollment.objects.filter(workflow_id=req.flow_id, record_id=req.record_id).aggregate(m=Max("cycle"))
+        cycle = req.cycle
+        if cycle is None:
+            last = Enrollment.objects.filter(workflow_id=req.flow_id, record_id=req.record_id).aggregate(
+                m=Max("cycle"))
+            cycle = (last["m"] or 0) + 1
         try:
             with transaction.atomic():
                 enrollment = Enrollment.objects.create(
                     workflow_id=req.flow_id, record_id=req.record_id, source=req.source,
-                    cycle=(last["m"] or 0) + 1, criteria_revision=req.criteria_revision,
+                    cycle=cycle, criteria_revision=req.criteria_revision,
                     trace=req.evaluation.to_dict() if req.evaluation is not None else None,
                     cause=req.cause or {}, enrolled_by_id=req.user_id, next_run_at=timezone.now(),
                 )

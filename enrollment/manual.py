@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Max
 from django.utils import timezone
 
 from crm.models import Record
@@ -58,8 +59,8 @@ def enroll_records(
     }
     active = set(Enrollment.objects.filter(workflow=flow, record_id__in=list(records), status=EnrollmentStatus.ACTIVE)
                  .values_list("record_id", flat=True))
-    before = set(Enrollment.objects.filter(workflow=flow, record_id__in=list(records))
-                 .values_list("record_id", flat=True))
+    before = dict(Enrollment.objects.filter(workflow=flow, record_id__in=list(records))
+                  .values_list("record_id").annotate(c=Max("cycle")).values_list("record_id", "c"))
     now = timezone.now()
     outcomes = []
     for raw in record_ids:
@@ -77,6 +78,7 @@ def enroll_records(
             flow_id=flow.pk, record_id=record.pk, source=source, criteria_revision=flow.criteria_revision,
             cause=cause, user_id=user_id, flow_name=via_flow_name,
             detail=f"by {user.get_username()}" if user is not None else "",
+            cycle=before.get(record.pk, 0) + 1,
         ))
         if enrollment is None:
             outcomes.append(Outcome(str(raw), "REFUSED", sentence("ALREADY_ENROLLED"), code="ALREADY_ENROLLED"))
@@ -86,7 +88,7 @@ def enroll_records(
     return outcomes
 
 
-def _refusal(flow: Any, compiled: Any, record: Record | None, raw: Any, active: set[int], before: set[int],
+def _refusal(flow: Any, compiled: Any, record: Record | None, raw: Any, active: set[int], before: dict[int, int],
              now: Any) -> tuple[str, str, Any] | None:
     if record is None:
         return ("NOT_FOUND", f"No {flow.object_type.label_singular.lower()} with id {raw}.", None)

@@ -105,3 +105,16 @@ def test_enroll_in_workflow_action__enrolls_in_target_with_source(make_flow, con
     assert contact.properties["jobtitle"] == "CEO"
     event = EnrollmentEvent.objects.get(workflow=target, decision="ENROLLED")
     assert '"Source"' in event.message
+
+
+def test_create_enrollment__stale_first_time_decision_after_completion__refused(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+    """A decision "first time" made before another writer's enrollment completed must not
+    become cycle 2: the expected cycle collides with the unique index instead."""
+    from enrollment.enroll import EnrollRequest, create_enrollment
+
+    flow = make_flow()
+    enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    assert Enrollment.objects.get().status == "COMPLETED"
+    stale = create_enrollment(EnrollRequest(flow_id=flow.pk, record_id=contact.pk, source="TRIGGER", cycle=1))
+    assert stale is None
+    assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1
