@@ -19,8 +19,16 @@ def decision_row(
     criteria_revision: int = 1, evaluation: Any = None, cause: dict[str, Any] | None = None,
     user_id: int | None = None, detail: str = "", flow_name: str = "",
 ) -> EnrollmentEvent:
-    """An unsaved decision row: the engine writes many of them in one INSERT."""
-    trace = evaluation.to_dict() if evaluation is not None and hasattr(evaluation, "to_dict") else evaluation
+    """An unsaved decision row: the engine writes many of them in one INSERT.
+
+    Enrollments and unenrollments keep the full trace; other decisions a compact one.
+    """
+    if evaluation is None or not hasattr(evaluation, "to_dict"):
+        trace = evaluation
+    elif REASONS[reason].decision in {"NOT_ENROLLED", "SKIPPED"}:
+        trace = compact_trace(evaluation)
+    else:
+        trace = evaluation.to_dict()
     return EnrollmentEvent(
         workflow_id=flow_id, record_id=record_id, enrollment_id=enrollment_id,
         decision=REASONS[reason].decision, reason=reason,
@@ -35,16 +43,42 @@ def record_decision(**kwargs: Any) -> EnrollmentEvent:
     return row
 
 
+def _blocking(evaluation: Any) -> list[Any]:
+    """Per top-level group, the first filter (or sub-branch) that did not pass: what
+    stopped that group. Together they say why the criteria are not met."""
+    out = []
+    for group in evaluation.trace.branches:
+        found = next((f for f in group.filters if f.status != "passed"), None)
+        if found is None:
+            found = next((b for b in group.branches if b.status != "passed"), None)
+        if found is not None:
+            out.append(found)
+    return out
+
+
 def first_failure(evaluation: Any) -> str:
     """The sentence of the first filter that failed or errored, for a one-line reason."""
     if evaluation is None:
         return ""
-    for line in evaluation.summary():
-        lowered = line.lower()
-        if "fail" in lowered or "error" in lowered or "not met" in lowered or "✗" in line:
-            return line
-    lines = evaluation.summary()
-    return lines[0] if lines else ""
+    blocking = _blocking(evaluation)
+    return blocking[0].sentence if blocking else ""
+
+
+def compact_trace(evaluation: Any) -> dict[str, Any]:
+    """What a non-enrollment keeps: the verdict and, per group, the filter that stopped it
+    (with the value seen). The full trace is kept for enrollments; diagnose re-evaluates.
+    Storing every filter of every non-enrollment would dominate the save path and the table."""
+    return {
+        "matched": evaluation.matched, "errored": evaluation.errored, "compact": True,
+        "criteriaHash": evaluation.criteria_hash, "now": evaluation.now.isoformat(),
+        "asOf": evaluation.as_of.isoformat() if evaluation.as_of else None,
+        "groups": len(evaluation.trace.branches),
+        "blocking": [
+            {"path": f.path, "status": f.status, "sentence": f.sentence,
+             "seen": list(getattr(f, "seen", ()) or ())[:5]}
+            for f in _blocking(evaluation)
+        ],
+    }
 
 
 def retention_days() -> int:
