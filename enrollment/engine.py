@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Max
 from django.utils import timezone
 
 from crm.models import Association, Record
@@ -187,10 +186,17 @@ def evaluate_pairs(
     if not records:
         return
     now = timezone.now()
-    enrollments = Enrollment.objects.filter(workflow_id__in=flow_ids, record_id__in=list(records))
-    active = {(e.workflow_id, e.record_id): e for e in enrollments.filter(status=EnrollmentStatus.ACTIVE)}
-    last_cycle = {(f, r): c for f, r, c in enrollments.values_list("workflow_id", "record_id")
-                  .annotate(c=Max("cycle")).values_list("workflow_id", "record_id", "c")}
+    # One read of these records' enrollments in these workflows: the active ones, and the
+    # last cycle of each pair (first time only / re-enrollment decide from it).
+    active: dict[tuple[int, int], Enrollment] = {}
+    last_cycle: dict[tuple[int, int], int] = {}
+    for e in Enrollment.objects.filter(workflow_id__in=flow_ids, record_id__in=list(records)).only(
+        "pk", "workflow_id", "record_id", "status", "cycle", "source", "criteria_revision"
+    ):
+        key = (e.workflow_id, e.record_id)
+        last_cycle[key] = max(last_cycle.get(key, 0), e.cycle)
+        if e.status == EnrollmentStatus.ACTIVE:
+            active[key] = e
     by_flow: dict[int, tuple[CompiledFlow, list[Record]]] = {}
     for flow, rid in pairs:
         if rid in records:
