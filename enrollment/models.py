@@ -87,13 +87,17 @@ class EnrollmentEvent(models.Model):
     unenrollments always; non-enrollments only when the change touched the criteria.
     """
 
-    # (workflow, record, at) serves the lookups; the single-column FK indexes would only
-    # slow the inserts that every decision makes.
+    # An append-only log: (workflow, record, at) serves the lookups, and there are no
+    # database-level foreign keys - Django's collector still cascades deletes, but the
+    # per-row constraint checks (each locking the referenced row at commit) were most of
+    # the cost of a large enroll-existing.
     workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="decisions",
-                                 db_index=False)
-    record = models.ForeignKey("crm.Record", on_delete=models.CASCADE, related_name="enrollment_decisions")
+                                 db_index=False, db_constraint=False)
+    record = models.ForeignKey("crm.Record", on_delete=models.CASCADE, related_name="enrollment_decisions",
+                               db_constraint=False)
     enrollment = models.ForeignKey(
-        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", db_index=False
+        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", db_index=False,
+        db_constraint=False,
     )
     decision = models.CharField(max_length=16, choices=Decision.choices)
     reason = models.CharField(max_length=48)
