@@ -89,10 +89,17 @@ def handle_records_changed(change: RecordsChanged) -> None:
         return
     created = change.kind == "created"
     # 1. own-type workflows, per record (each record may have changed different properties);
-    #    all candidate workflows of one record are evaluated in one pass
+    #    all candidate workflows of one record are evaluated in one pass. One index lookup
+    #    per record also collects the workflows on other types (step 2).
+    fan: dict[int, set[str]] = {}
     for record_id, props in change.changed_properties.items():
         watching = index.flows_watching(change.object_type, props)
-        own = [index.flows[f] for f in watching if index.flows[f].object_type == change.object_type]
+        own = []
+        for flow_id, watched in watching.items():
+            if index.flows[flow_id].object_type == change.object_type:
+                own.append(index.flows[flow_id])
+            else:
+                fan.setdefault(flow_id, set()).update(watched)
         if own:
             cause = Cause("RECORD_CREATED" if created else "PROPERTY_CHANGE", change.object_type, record_id,
                           tuple(sorted(props)), change.source, change.source_id, change.at, change.user_id)
@@ -103,11 +110,6 @@ def handle_records_changed(change: RecordsChanged) -> None:
                 changed={f.id: frozenset(watching[f.id]) for f in own},
             )
     # 2. workflows on other types that read these records through associations
-    fan: dict[int, set[str]] = {}
-    for props in change.changed_properties.values():
-        for flow_id, watched in index.flows_watching(change.object_type, props).items():
-            if index.flows[flow_id].object_type != change.object_type:
-                fan.setdefault(flow_id, set()).update(watched)
     for flow_id, watched in fan.items():
         flow = index.flows[flow_id]
         owners = associated_ids(change.record_ids, flow.object_type)
