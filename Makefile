@@ -21,9 +21,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Lint and format check (CI runs this and fails on any finding).
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 
 ## Criteria benchmark (with the rule libraries it compares against); BENCH_ARGS= for the full run.
 BENCH_ARGS ?= --quick

@@ -44,8 +44,10 @@ def main() -> int:
     manage("ensure_admin")
     cluster = spawn("qcluster")
     web = spawn("runserver", ADDRESS, "--noreload")
-    print(f"\nServing on http://{ADDRESS}/admin/  (API docs: http://{ADDRESS}/api/docs/). Ctrl-C stops both.\n",
-          flush=True)
+    print(
+        f"\nServing on http://{ADDRESS}/admin/  (API docs: http://{ADDRESS}/api/docs/). Ctrl-C stops both.\n",
+        flush=True,
+    )
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:

@@ -72,7 +72,9 @@ class ServiceFormAdmin(admin.ModelAdmin):
     def service_form(self, request: HttpRequest, obj: Any) -> type[ServiceForm] | None:
         return None
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         chosen = self.service_form(request, obj)
         if chosen is None or (obj is not None and not self.has_change_permission(request, obj)):
             return super().get_form(request, obj, change=change, **kwargs)
@@ -80,7 +82,9 @@ class ServiceFormAdmin(admin.ModelAdmin):
         # None shadows a declared field: read-only ones are shown by the admin, not the form.
         form = type(chosen.__name__, (chosen,), {**dict.fromkeys(readonly), "_request": request})
         # fields=None: the form declares its fields; the model must not add or validate any.
-        return super().get_form(request, obj, change=change, **{**kwargs, "form": form, "fields": None})
+        return super().get_form(
+            request, obj, change=change, **{**kwargs, "form": form, "fields": None}
+        )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not isinstance(form, ServiceForm):  # a ServiceForm's service has written already
@@ -104,8 +108,13 @@ class AccountSettingsAdmin(admin.ModelAdmin):
 
     form = AccountSettingsForm
     fieldsets = (
-        ("Hub subscriptions", {"fields": ("marketing_hub", "sales_hub", "service_hub", "operations_hub"),
-                               "description": "Triggers that need a higher tier are refused."}),
+        (
+            "Hub subscriptions",
+            {
+                "fields": ("marketing_hub", "sales_hub", "service_hub", "operations_hub"),
+                "description": "Triggers that need a higher tier are refused.",
+            },
+        ),
         ("Account", {"fields": ("time_zone", "updated_at")}),
     )
     readonly_fields = ("updated_at",)
@@ -116,9 +125,13 @@ class AccountSettingsAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         settings_row = AccountSettings.load()
-        return HttpResponseRedirect(reverse("admin:crm_accountsettings_change", args=[settings_row.pk]))
+        return HttpResponseRedirect(
+            reverse("admin:crm_accountsettings_change", args=[settings_row.pk])
+        )
 
 
 # --------------------------------------------------------------------------- object types
@@ -130,22 +143,43 @@ class ObjectTypeAdmin(ServiceFormAdmin):
     that calls ``schema_create``."""
 
     form = ObjectTypeChangeForm
-    list_display = ("object_type_id", "label_plural", "name", "kind", "records_link", "properties_link")
+    list_display = (
+        "object_type_id",
+        "label_plural",
+        "name",
+        "kind",
+        "records_link",
+        "properties_link",
+    )
     list_display_links = ("object_type_id", "label_plural")
     list_filter = ("is_custom", "is_activity")
     search_fields = ("name", "label_singular", "label_plural", "object_type_id")
     ordering = ("id",)
-    _DISPLAY = ["primary_display_property", "secondary_display_properties", "key_properties",
-                "searchable_properties", "required_properties"]
+    _DISPLAY = [
+        "primary_display_property",
+        "secondary_display_properties",
+        "key_properties",
+        "searchable_properties",
+        "required_properties",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ObjectType]:
         def count(qs: QuerySet[Any]) -> Subquery:
-            return Subquery(qs.filter(object_type=OuterRef("pk")).order_by().values("object_type")
-                            .annotate(n=Count("pk")).values("n"))
+            return Subquery(
+                qs.filter(object_type=OuterRef("pk"))
+                .order_by()
+                .values("object_type")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
 
-        return super().get_queryset(request).annotate(
-            n_records=count(Record.objects.filter(archived=False)),
-            n_properties=count(PropertyDefinition.objects.filter(archived=False)),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_records=count(Record.objects.filter(archived=False)),
+                n_properties=count(PropertyDefinition.objects.filter(archived=False)),
+            )
         )
 
     def service_form(self, request: HttpRequest, obj: Any) -> type[ServiceForm] | None:
@@ -155,15 +189,41 @@ class ObjectTypeAdmin(ServiceFormAdmin):
         if obj is None:
             return [
                 (None, {"fields": ["name", "label_singular", "label_plural", "description"]}),
-                ("Properties", {"fields": ["primary_display_property", "primary_display_label",
-                                           "extra_properties", "required_properties", "searchable_properties"]}),
+                (
+                    "Properties",
+                    {
+                        "fields": [
+                            "primary_display_property",
+                            "primary_display_label",
+                            "extra_properties",
+                            "required_properties",
+                            "searchable_properties",
+                        ]
+                    },
+                ),
                 ("Associations", {"fields": ["associated_objects"]}),
             ]
         return [
-            (None, {"fields": ["object_type_id", "name", "kind", "label_singular", "label_plural",
-                               "description"]}),
-            ("Display", {"fields": self._DISPLAY,
-                         "description": "Key properties are the columns of the admin's record list."}),
+            (
+                None,
+                {
+                    "fields": [
+                        "object_type_id",
+                        "name",
+                        "kind",
+                        "label_singular",
+                        "label_plural",
+                        "description",
+                    ]
+                },
+            ),
+            (
+                "Display",
+                {
+                    "fields": self._DISPLAY,
+                    "description": "Key properties are the columns of the admin's record list.",
+                },
+            ),
             ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
         ]
 
@@ -172,28 +232,47 @@ class ObjectTypeAdmin(ServiceFormAdmin):
             return ()
         fixed = ["object_type_id", "name", "kind", "created_at", "updated_at"]
         if not obj.is_custom:
-            fixed += ["label_singular", "label_plural", "description",
-                      *[f for f in self._DISPLAY if f != "key_properties"]]
+            fixed += [
+                "label_singular",
+                "label_plural",
+                "description",
+                *[f for f in self._DISPLAY if f != "key_properties"],
+            ]
         return fixed
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # records point at their type; archiving schemas is the API's job
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         otype = self.get_object(request, unquote(object_id))
         extra = {}
         if otype is not None:
             extra = {
-                "properties": PropertyDefinition.objects.filter(object_type=otype).order_by("archived", "display_order", "name"),
-                "add_property_url": reverse("admin:crm_propertydefinition_add") + f"?object_type={otype.pk}",
-                "records_url": reverse("admin:crm_record_changelist") + f"?object_type={otype.name}",
+                "properties": PropertyDefinition.objects.filter(object_type=otype).order_by(
+                    "archived", "display_order", "name"
+                ),
+                "add_property_url": reverse("admin:crm_propertydefinition_add")
+                + f"?object_type={otype.pk}",
+                "records_url": reverse("admin:crm_record_changelist")
+                + f"?object_type={otype.name}",
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     @admin.display(description="Kind")
     def kind(self, obj: ObjectType) -> str:
-        return "Custom object" if obj.is_custom else "Activity" if obj.is_activity else "Standard object"
+        return (
+            "Custom object"
+            if obj.is_custom
+            else "Activity"
+            if obj.is_activity
+            else "Standard object"
+        )
 
     @admin.display(description="Records", ordering="n_records")
     def records_link(self, obj: ObjectType) -> str:
@@ -202,7 +281,9 @@ class ObjectTypeAdmin(ServiceFormAdmin):
 
     @admin.display(description="Properties", ordering="n_properties")
     def properties_link(self, obj: ObjectType) -> str:
-        url = reverse("admin:crm_propertydefinition_changelist") + f"?object_type__id__exact={obj.pk}"
+        url = (
+            reverse("admin:crm_propertydefinition_changelist") + f"?object_type__id__exact={obj.pk}"
+        )
         return format_html('<a href="{}">{}</a>', url, getattr(obj, "n_properties", None) or 0)
 
 
@@ -213,23 +294,68 @@ class ObjectTypeAdmin(ServiceFormAdmin):
 class PropertyDefinitionAdmin(ServiceFormAdmin):
     """Created and changed by ``property_create`` / ``property_update``; archived, never deleted."""
 
-    list_display = ("name", "label", "object_type", "type", "field_type", "group_name", "has_unique_value",
-                    "calculated", "hubspot_defined", "archived")
-    list_filter = ("object_type", "type", "field_type", "hubspot_defined", "has_unique_value", "archived")
+    list_display = (
+        "name",
+        "label",
+        "object_type",
+        "type",
+        "field_type",
+        "group_name",
+        "has_unique_value",
+        "calculated",
+        "hubspot_defined",
+        "archived",
+    )
+    list_filter = (
+        "object_type",
+        "type",
+        "field_type",
+        "hubspot_defined",
+        "has_unique_value",
+        "archived",
+    )
     search_fields = ("name", "label", "description")
     list_select_related = ("object_type",)
     actions = ["archive_properties"]
-    _FACTS = ["calculated", "read_only", "hubspot_defined", "archived", "created_at", "updated_at", "created_by"]
+    _FACTS = [
+        "calculated",
+        "read_only",
+        "hubspot_defined",
+        "archived",
+        "created_at",
+        "updated_at",
+        "created_by",
+    ]
 
     def service_form(self, request: HttpRequest, obj: Any) -> type[ServiceForm] | None:
         return PropertyAddForm if obj is None else PropertyChangeForm
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         sets: list[Any] = [
-            (None, {"fields": ["object_type", "name", "label", "type", "field_type", "has_unique_value"]}),
-            ("Options", {"fields": ["options"],
-                         "description": "The choices of an enumeration property, in display order."}),
-            ("Display", {"fields": ["group_name", "description", "display_order", "hidden", "form_field"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "object_type",
+                        "name",
+                        "label",
+                        "type",
+                        "field_type",
+                        "has_unique_value",
+                    ]
+                },
+            ),
+            (
+                "Options",
+                {
+                    "fields": ["options"],
+                    "description": "The choices of an enumeration property, in display order.",
+                },
+            ),
+            (
+                "Display",
+                {"fields": ["group_name", "description", "display_order", "hidden", "form_field"]},
+            ),
         ]
         if obj is not None:
             sets.append(("Facts", {"fields": self._FACTS}))
@@ -238,11 +364,18 @@ class PropertyDefinitionAdmin(ServiceFormAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        return ["object_type", "name", "has_unique_value", *self._FACTS,
-                *(["type"] if obj.hubspot_defined else [])]
+        return [
+            "object_type",
+            "name",
+            "has_unique_value",
+            *self._FACTS,
+            *(["type"] if obj.hubspot_defined else []),
+        ]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and not (obj is not None and obj.archived)
+        return super().has_change_permission(request, obj) and not (
+            obj is not None and obj.archived
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -253,7 +386,9 @@ class PropertyDefinitionAdmin(ServiceFormAdmin):
         return initial
 
     @admin.action(description="Archive selected properties")
-    def archive_properties(self, request: HttpRequest, queryset: QuerySet[PropertyDefinition]) -> None:
+    def archive_properties(
+        self, request: HttpRequest, queryset: QuerySet[PropertyDefinition]
+    ) -> None:
         done = 0
         for prop in queryset.filter(archived=False).select_related("object_type"):
             try:
@@ -345,8 +480,10 @@ class RecordAdmin(ServiceFormAdmin):
     list_per_page = 50
     ordering = ("-id",)
     search_fields = ("properties",)  # shows the search box; get_search_results reads JSON keys
-    search_help_text = ("Searches unique, primary and searchable properties (e.g. email, name, domain) "
-                        "of the chosen object type - of every type when none is chosen - and record ids.")
+    search_help_text = (
+        "Searches unique, primary and searchable properties (e.g. email, name, domain) "
+        "of the chosen object type - of every type when none is chosen - and record ids."
+    )
     actions = ["archive_records", "restore_records"]
     _RECORD_FIELDS = ["_object_type", "_created", "_updated", "_archived"]
 
@@ -356,10 +493,14 @@ class RecordAdmin(ServiceFormAdmin):
         """The type chosen in the list filter (also carried by the add link's preserved filters)."""
         if not hasattr(request, "_crm_object_type"):
             name = request.GET.get("object_type") or QueryDict(
-                request.GET.get("_changelist_filters", "")).get("object_type")
+                request.GET.get("_changelist_filters", "")
+            ).get("object_type")
             request._crm_object_type = (  # type: ignore[attr-defined]
-                ObjectType.objects.filter(Q(name=name) | Q(object_type_id=name), archived=False).first()
-                if name else None
+                ObjectType.objects.filter(
+                    Q(name=name) | Q(object_type_id=name), archived=False
+                ).first()
+                if name
+                else None
             )
         return request._crm_object_type  # type: ignore[attr-defined]
 
@@ -370,9 +511,18 @@ class RecordAdmin(ServiceFormAdmin):
         if otype is None:
             return self.list_filter
         definitions = property_definitions(otype)
-        choosable = [definitions[n] for n in otype.key_properties if n in definitions and (
-            definitions[n].type == PropertyType.BOOL
-            or (definitions[n].type == PropertyType.ENUMERATION and not definitions[n].is_multi_select))]
+        choosable = [
+            definitions[n]
+            for n in otype.key_properties
+            if n in definitions
+            and (
+                definitions[n].type == PropertyType.BOOL
+                or (
+                    definitions[n].type == PropertyType.ENUMERATION
+                    and not definitions[n].is_multi_select
+                )
+            )
+        ]
         return (*self.list_filter, *[_property_filter(d) for d in choosable])
 
     def get_list_display(self, request: HttpRequest) -> Any:
@@ -394,7 +544,9 @@ class RecordAdmin(ServiceFormAdmin):
         names.update(dict.fromkeys(unique.values_list("name", flat=True)))
         return [n for n in names if n]
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Record], search_term: str) -> Any:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Record], search_term: str
+    ) -> Any:
         names = self.search_properties(self.selected_type(request))
         for bit in smart_split(search_term):
             if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
@@ -407,7 +559,9 @@ class RecordAdmin(ServiceFormAdmin):
             queryset = queryset.filter(match)
         return queryset, False
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         otype = self.selected_type(request)
         extra = {"title": f"{otype.label_plural}" if otype else "Records of every type"}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
@@ -448,7 +602,9 @@ class RecordAdmin(ServiceFormAdmin):
         for group, names in sorted(groups.items(), key=lambda g: (g[0] != "", g[0])):
             sets.append((group.replace("_", " ").capitalize() or "Properties", {"fields": names}))
         if system:
-            sets.append(("Calculated and system properties", {"fields": system, "classes": ["collapse"]}))
+            sets.append(
+                ("Calculated and system properties", {"fields": system, "classes": ["collapse"]})
+            )
         return sets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -473,21 +629,32 @@ class RecordAdmin(ServiceFormAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # records are archived (HubSpot's delete), by the service
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         otype = self.selected_type(request)
         if otype is None:
-            return TemplateResponse(request, "admin/crm/record/choose_object_type.html", {
-                **self.admin_site.each_context(request),
-                "title": "Add a record: choose its object type",
-                "opts": self.opts,
-                "object_types": ObjectType.objects.filter(archived=False),
-                "add_url": reverse("admin:crm_record_add"),
-            })
+            return TemplateResponse(
+                request,
+                "admin/crm/record/choose_object_type.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Add a record: choose its object type",
+                    "opts": self.opts,
+                    "object_types": ObjectType.objects.filter(archived=False),
+                    "add_url": reverse("admin:crm_record_add"),
+                },
+            )
         extra = {"title": f"Add {otype.label_singular.lower()}", **(extra_context or {})}
         return super().add_view(request, form_url, extra)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         record = self.get_object(request, unquote(object_id))
         extra: dict[str, Any] = {}
         if record is not None:
@@ -500,7 +667,9 @@ class RecordAdmin(ServiceFormAdmin):
                 "history_shown": HISTORY_ROWS_SHOWN,
             }
             if record.archived:
-                messages.info(request, "This record is archived: restore it (list action) to edit it.")
+                messages.info(
+                    request, "This record is archived: restore it (list action) to edit it."
+                )
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def association_groups(self, record: Record) -> list[dict[str, Any]]:
@@ -509,25 +678,39 @@ class RecordAdmin(ServiceFormAdmin):
         groups: dict[ObjectType, list[dict[str, Any]]] = defaultdict(list)
         for other_id, types in linked.items():
             other = others[other_id]
-            groups[other.object_type].append({
-                "record": other,
-                "name": other.display_name() or f"#{other.pk}",
-                "url": reverse("admin:crm_record_change", args=[other.pk]),
-                "labels": [t.label for t in types if t.label] or ["Unlabeled"],
-                "type_ids": ", ".join(str(t.type_id) for t in types),
-            })
-        return [{"object_type": otype, "rows": rows} for otype, rows in
-                sorted(groups.items(), key=lambda g: g[0].pk)]
+            groups[other.object_type].append(
+                {
+                    "record": other,
+                    "name": other.display_name() or f"#{other.pk}",
+                    "url": reverse("admin:crm_record_change", args=[other.pk]),
+                    "labels": [t.label for t in types if t.label] or ["Unlabeled"],
+                    "type_ids": ", ".join(str(t.type_id) for t in types),
+                }
+            )
+        return [
+            {"object_type": otype, "rows": rows}
+            for otype, rows in sorted(groups.items(), key=lambda g: g[0].pk)
+        ]
 
-    def history_rows(self, record: Record, definitions: dict[str, PropertyDefinition]) -> list[dict[str, Any]]:
-        rows = (PropertyChange.objects.filter(record=record).select_related("user")
-                .order_by("-timestamp", "-id")[:HISTORY_ROWS_SHOWN])
-        return [{
-            "change": change,
-            "label": definitions[change.property_name].label if change.property_name in definitions else "",
-            "value": _shown(definitions.get(change.property_name), change.value),
-            "previous": _shown(definitions.get(change.property_name), change.previous_value),
-        } for change in rows]
+    def history_rows(
+        self, record: Record, definitions: dict[str, PropertyDefinition]
+    ) -> list[dict[str, Any]]:
+        rows = (
+            PropertyChange.objects.filter(record=record)
+            .select_related("user")
+            .order_by("-timestamp", "-id")[:HISTORY_ROWS_SHOWN]
+        )
+        return [
+            {
+                "change": change,
+                "label": definitions[change.property_name].label
+                if change.property_name in definitions
+                else "",
+                "value": _shown(definitions.get(change.property_name), change.value),
+                "previous": _shown(definitions.get(change.property_name), change.previous_value),
+            }
+            for change in rows
+        ]
 
     # ------------------------------------------------------------------ actions
 
@@ -536,8 +719,10 @@ class RecordAdmin(ServiceFormAdmin):
         by_type: dict[ObjectType, list[int]] = defaultdict(list)
         for record in queryset.filter(archived=False).select_related("object_type"):
             by_type[record.object_type].append(record.pk)
-        done = sum(len(records_archive(object_type=otype, ids=ids, actor=admin_actor(request)))
-                   for otype, ids in by_type.items())
+        done = sum(
+            len(records_archive(object_type=otype, ids=ids, actor=admin_actor(request)))
+            for otype, ids in by_type.items()
+        )
         self.message_user(request, f"Archived {done} record{'s' if done != 1 else ''}.")
 
     @admin.action(description="Restore selected archived records")
@@ -561,7 +746,14 @@ class AssociationTypeAdmin(ServiceFormAdmin):
     """USER_DEFINED labels are created, renamed and deleted by the label services;
     HUBSPOT_DEFINED types are read-only."""
 
-    list_display = ("from_object_type", "to_object_type", "type_id", "category", "label_shown", "inverse_label")
+    list_display = (
+        "from_object_type",
+        "to_object_type",
+        "type_id",
+        "category",
+        "label_shown",
+        "inverse_label",
+    )
     list_filter = ("category", "from_object_type", "to_object_type")
     search_fields = ("label", "name", "type_id")
     list_select_related = ("from_object_type", "to_object_type", "inverse")
@@ -572,12 +764,32 @@ class AssociationTypeAdmin(ServiceFormAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return [(None, {"fields": ["from_object_type", "to_object_type", "label", "inverse_label"]})]
-        return [(None, {"fields": ["from_object_type", "to_object_type", "type_id", "category", "label",
-                                   "inverse_label", "name"]})]
+            return [
+                (None, {"fields": ["from_object_type", "to_object_type", "label", "inverse_label"]})
+            ]
+        return [
+            (
+                None,
+                {
+                    "fields": [
+                        "from_object_type",
+                        "to_object_type",
+                        "type_id",
+                        "category",
+                        "label",
+                        "inverse_label",
+                        "name",
+                    ]
+                },
+            )
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return () if obj is None else ("from_object_type", "to_object_type", "type_id", "category", "name")
+        return (
+            ()
+            if obj is None
+            else ("from_object_type", "to_object_type", "type_id", "category", "name")
+        )
 
     def _user_defined(self, obj: Any) -> bool:
         return obj is None or obj.category == AssociationCategory.USER_DEFINED
@@ -589,13 +801,18 @@ class AssociationTypeAdmin(ServiceFormAdmin):
         return super().has_delete_permission(request, obj) and self._user_defined(obj)
 
     def delete_model(self, request: HttpRequest, obj: AssociationType) -> None:
-        association_label_delete(from_object_type=obj.from_object_type, to_object_type=obj.to_object_type,
-                                 type_id=obj.type_id)
+        association_label_delete(
+            from_object_type=obj.from_object_type,
+            to_object_type=obj.to_object_type,
+            type_id=obj.type_id,
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AssociationType]) -> None:
         for obj in queryset.select_related("from_object_type", "to_object_type"):
             if obj.category != AssociationCategory.USER_DEFINED:
-                self.message_user(request, f"{obj} is HUBSPOT_DEFINED and was kept.", level=messages.WARNING)
+                self.message_user(
+                    request, f"{obj} is HUBSPOT_DEFINED and was kept.", level=messages.WARNING
+                )
             elif AssociationType.objects.filter(pk=obj.pk).exists():  # not gone with its inverse
                 self.delete_model(request, obj)
 
@@ -627,7 +844,9 @@ class ApiTokenAdmin(ServiceFormAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return [(None, {"fields": ["user", "name"]})]
-        return [(None, {"fields": ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]})]
+        return [
+            (None, {"fields": ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]})
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return () if obj is None else ("user", "prefix", "created_at", "last_used_at", "revoked")
@@ -635,9 +854,14 @@ class ApiTokenAdmin(ServiceFormAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if isinstance(form, ApiTokenAddForm):
-            messages.warning(request, format_html(
-                "API token for {}: <code>{}</code> - copy it now, it is not shown again.",
-                obj.user, form.raw_token))
+            messages.warning(
+                request,
+                format_html(
+                    "API token for {}: <code>{}</code> - copy it now, it is not shown again.",
+                    obj.user,
+                    form.raw_token,
+                ),
+            )
 
     @admin.display(description="Token", ordering="prefix")
     def prefix_shown(self, obj: ApiToken) -> str:

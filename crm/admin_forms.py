@@ -74,8 +74,10 @@ class ServiceForm(forms.ModelForm):
             self.add_error(None, exc.message)
         for detail in details:
             target = self.error_fields.get(detail.name, detail.name)
-            self.add_error(target if target in self.fields and not self.fields[target].disabled else None,
-                           detail.message)
+            self.add_error(
+                target if target in self.fields and not self.fields[target].disabled else None,
+                detail.message,
+            )
 
     def save(self, commit: bool = True) -> models.Model:
         return self.instance  # written by the service during clean()
@@ -89,22 +91,32 @@ class ServiceForm(forms.ModelForm):
 DATETIME_INPUT = {"type": "datetime-local", "step": "0.001"}
 
 
-def property_field(definition: PropertyDefinition, value: Any, *, disabled: bool = False) -> forms.Field:
+def property_field(
+    definition: PropertyDefinition, value: Any, *, disabled: bool = False
+) -> forms.Field:
     """One form field per property: the widget follows the type, field type and options."""
     help_text = f"{definition.name} · {definition.type}"
     if definition.description:
         help_text += f" - {definition.description}"
-    common: dict[str, Any] = {"label": definition.label or definition.name, "required": False,
-                              "help_text": help_text, "disabled": disabled}
+    common: dict[str, Any] = {
+        "label": definition.label or definition.name,
+        "required": False,
+        "help_text": help_text,
+        "disabled": disabled,
+    }
     if definition.type == PropertyType.ENUMERATION:
         current = set(split_multi(value))
         # Hidden options stay selectable only where a record already holds them.
-        choices = [(str(o["value"]), o["label"]) for o in sorted(
-            definition.options, key=lambda o: o.get("displayOrder", 0))
-            if not o.get("hidden") or str(o["value"]) in current]
+        choices = [
+            (str(o["value"]), o["label"])
+            for o in sorted(definition.options, key=lambda o: o.get("displayOrder", 0))
+            if not o.get("hidden") or str(o["value"]) in current
+        ]
         choices += [(v, f"{v} (not an option)") for v in sorted(current - {c for c, _ in choices})]
         if definition.is_multi_select:
-            return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, **common
+            )
         widget = forms.RadioSelect if definition.field_type == FieldType.RADIO else forms.Select
         return forms.ChoiceField(choices=[("", "---------"), *choices], widget=widget, **common)
     if definition.type == PropertyType.BOOL:
@@ -118,7 +130,9 @@ def property_field(definition: PropertyDefinition, value: Any, *, disabled: bool
         return forms.CharField(widget=forms.DateTimeInput(attrs=DATETIME_INPUT), **common)
     if definition.field_type in (FieldType.TEXTAREA, FieldType.HTML):
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), **common)
-    attrs = {"class": "vTextField"} | ({"type": "tel"} if definition.field_type == FieldType.PHONENUMBER else {})
+    attrs = {"class": "vTextField"} | (
+        {"type": "tel"} if definition.field_type == FieldType.PHONENUMBER else {}
+    )
     return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
 
 
@@ -156,11 +170,19 @@ class RecordForm(ServiceForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for name, field in self.fields.items():
-                field.initial = initial_value(self._definitions[name], self.instance.properties.get(name))
+                field.initial = initial_value(
+                    self._definitions[name], self.instance.properties.get(name)
+                )
 
     def call_service(self, data: Mapping[str, Any]) -> Record:
-        names = self.changed_data if self.instance.pk else [n for n, v in data.items() if v not in (None, "", [])]
-        values = {name: _empty_to_none(data[name]) for name in names if not self.fields[name].disabled}
+        names = (
+            self.changed_data
+            if self.instance.pk
+            else [n for n, v in data.items() if v not in (None, "", [])]
+        )
+        values = {
+            name: _empty_to_none(data[name]) for name in names if not self.fields[name].disabled
+        }
         actor = admin_actor(self._request)
         if self.instance.pk:
             return record_update(record=self.instance, properties=values, actor=actor)
@@ -183,8 +205,12 @@ def record_form_class(
             continue  # system values do not exist before the record does
         value = record.properties.get(definition.name) if record else None
         fields[definition.name] = property_field(definition, value, disabled=not editable)
-    attrs: dict[str, Any] = {**fields, "_object_type": object_type, "_definitions": dict(definitions),
-                             "__module__": __name__}
+    attrs: dict[str, Any] = {
+        **fields,
+        "_object_type": object_type,
+        "_definitions": dict(definitions),
+        "__module__": __name__,
+    }
     return type(f"{object_type.name.title().replace('_', '')}RecordForm", (RecordForm,), attrs)
 
 
@@ -205,8 +231,12 @@ OPTIONS_HELP = (
     "Needed for enumeration properties; hide an option that records still use instead of removing it."
 )
 PROPERTY_ERROR_FIELDS = {
-    "fieldType": "field_type", "hasUniqueValue": "has_unique_value", "groupName": "group_name",
-    "displayOrder": "display_order", "formField": "form_field", "propertyName": "name",
+    "fieldType": "field_type",
+    "hasUniqueValue": "has_unique_value",
+    "groupName": "group_name",
+    "displayOrder": "display_order",
+    "formField": "form_field",
+    "propertyName": "name",
 }
 _PROPERTY_API_NAMES = {v: k for k, v in PROPERTY_ERROR_FIELDS.items() if k != "propertyName"}
 
@@ -217,12 +247,19 @@ def _property_payload(data: Mapping[str, Any], names: Iterable[str]) -> dict[str
 
 class PropertyFieldsMixin(forms.Form):
     label = forms.CharField(max_length=200)
-    field_type = forms.ChoiceField(choices=FieldType.choices, label="Field type",
-                                   help_text="Must fit the type, e.g. select/radio/checkbox for enumeration.")
+    field_type = forms.ChoiceField(
+        choices=FieldType.choices,
+        label="Field type",
+        help_text="Must fit the type, e.g. select/radio/checkbox for enumeration.",
+    )
     group_name = forms.CharField(max_length=100, required=False, label="Group")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    options = PrettyJSONField(required=False, initial=list, help_text=OPTIONS_HELP,
-                              widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "style": "font-family: monospace"}))
+    options = PrettyJSONField(
+        required=False,
+        initial=list,
+        help_text=OPTIONS_HELP,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "style": "font-family: monospace"}),
+    )
     display_order = forms.IntegerField(initial=-1, label="Display order")
     hidden = forms.BooleanField(required=False)
     form_field = forms.BooleanField(required=False, initial=True, label="Show in forms")
@@ -234,18 +271,24 @@ class PropertyAddForm(PropertyFieldsMixin, ServiceForm):
         fields: ClassVar[list[str]] = []
 
     object_type = forms.ModelChoiceField(ObjectType.objects.filter(archived=False))
-    name = forms.CharField(max_length=100, help_text="Internal name: lowercase letters, digits and _.")
+    name = forms.CharField(
+        max_length=100, help_text="Internal name: lowercase letters, digits and _."
+    )
     type = forms.ChoiceField(choices=PropertyType.choices)
-    has_unique_value = forms.BooleanField(required=False, label="Unique value",
-                                          help_text="Only for string and number; cannot change later.")
+    has_unique_value = forms.BooleanField(
+        required=False,
+        label="Unique value",
+        help_text="Only for string and number; cannot change later.",
+    )
     field_order = ["object_type", "name", "label", "type", "field_type"]
     error_fields = PROPERTY_ERROR_FIELDS
 
     def call_service(self, data: Mapping[str, Any]) -> PropertyDefinition:
         payload = _property_payload(data, [n for n in self.fields if n != "object_type"])
         payload["options"] = payload.get("options") or []
-        return property_create(object_type=data["object_type"], data=payload,
-                               user=getattr(self._request, "user", None))
+        return property_create(
+            object_type=data["object_type"], data=payload, user=getattr(self._request, "user", None)
+        )
 
 
 class PropertyChangeForm(PropertyFieldsMixin, ServiceForm):
@@ -265,8 +308,11 @@ class PropertyChangeForm(PropertyFieldsMixin, ServiceForm):
 
     def call_service(self, data: Mapping[str, Any]) -> PropertyDefinition:
         prop = self.instance
-        return property_update(object_type=prop.object_type, name=prop.name,
-                               data=_property_payload(data, self.changed_data))
+        return property_update(
+            object_type=prop.object_type,
+            name=prop.name,
+            data=_property_payload(data, self.changed_data),
+        )
 
 
 # --------------------------------------------------------------------------- object types
@@ -291,8 +337,10 @@ class NameListField(forms.CharField):
 
 
 SCHEMA_ERROR_FIELDS = {
-    "labels": "label_singular", "primaryDisplayProperty": "primary_display_property",
-    "requiredProperties": "required_properties", "searchableProperties": "searchable_properties",
+    "labels": "label_singular",
+    "primaryDisplayProperty": "primary_display_property",
+    "requiredProperties": "required_properties",
+    "searchableProperties": "searchable_properties",
     "associatedObjects": "associated_objects",
     "properties": "extra_properties",
 }
@@ -310,19 +358,30 @@ class CustomSchemaForm(ServiceForm):
     label_plural = forms.CharField(max_length=100, label="Plural label", help_text="e.g. Pets")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     primary_display_property = forms.CharField(
-        max_length=100, initial="name", label="Primary display property",
-        help_text="Internal name of the text property that names a record; it is created for you.")
+        max_length=100,
+        initial="name",
+        label="Primary display property",
+        help_text="Internal name of the text property that names a record; it is created for you.",
+    )
     primary_display_label = forms.CharField(max_length=200, initial="Name", label="Its label")
     extra_properties = PrettyJSONField(
-        required=False, initial=list, label="More properties",
+        required=False,
+        initial=list,
+        label="More properties",
         help_text='Optional JSON list in the API\'s shape, e.g. [{"name": "species", "label": "Species", '
-                  '"type": "enumeration", "fieldType": "select", "options": [{"label": "Dog", "value": "dog"}]}]',
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80, "style": "font-family: monospace"}))
+        '"type": "enumeration", "fieldType": "select", "options": [{"label": "Dog", "value": "dog"}]}]',
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80, "style": "font-family: monospace"}),
+    )
     required_properties = NameListField(required=False, help_text="Comma-separated internal names.")
-    searchable_properties = NameListField(required=False, help_text="Comma-separated internal names.")
+    searchable_properties = NameListField(
+        required=False, help_text="Comma-separated internal names."
+    )
     associated_objects = forms.ModelMultipleChoiceField(
-        ObjectType.objects.filter(archived=False, is_custom=False), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text="Object types its records can be associated with.")
+        ObjectType.objects.filter(archived=False, is_custom=False),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Object types its records can be associated with.",
+    )
     error_fields = SCHEMA_ERROR_FIELDS
 
     def clean_extra_properties(self) -> list[Any]:
@@ -333,18 +392,28 @@ class CustomSchemaForm(ServiceForm):
 
     def call_service(self, data: Mapping[str, Any]) -> ObjectType:
         primary = data["primary_display_property"].strip()
-        properties = [{"name": primary, "label": data["primary_display_label"], "type": "string",
-                       "fieldType": "text"}, *data["extra_properties"]]
-        return schema_create(user=getattr(self._request, "user", None), data={
-            "name": data["name"],
-            "labels": {"singular": data["label_singular"], "plural": data["label_plural"]},
-            "description": data["description"],
-            "primaryDisplayProperty": primary,
-            "properties": properties,
-            "requiredProperties": data["required_properties"],
-            "searchableProperties": data["searchable_properties"] or [primary],
-            "associatedObjects": [o.object_type_id for o in data["associated_objects"]],
-        })
+        properties = [
+            {
+                "name": primary,
+                "label": data["primary_display_label"],
+                "type": "string",
+                "fieldType": "text",
+            },
+            *data["extra_properties"],
+        ]
+        return schema_create(
+            user=getattr(self._request, "user", None),
+            data={
+                "name": data["name"],
+                "labels": {"singular": data["label_singular"], "plural": data["label_plural"]},
+                "description": data["description"],
+                "primaryDisplayProperty": primary,
+                "properties": properties,
+                "requiredProperties": data["required_properties"],
+                "searchableProperties": data["searchable_properties"] or [primary],
+                "associatedObjects": [o.object_type_id for o in data["associated_objects"]],
+            },
+        )
 
 
 class ObjectTypeChangeForm(forms.ModelForm):
@@ -352,23 +421,42 @@ class ObjectTypeChangeForm(forms.ModelForm):
 
     class Meta:
         model = ObjectType
-        fields = ["label_singular", "label_plural", "description", "primary_display_property",
-                  "secondary_display_properties", "required_properties", "searchable_properties",
-                  "key_properties"]
-        field_classes = {name: NameListField for name in (
-            "secondary_display_properties", "required_properties", "searchable_properties", "key_properties")}
+        fields = [
+            "label_singular",
+            "label_plural",
+            "description",
+            "primary_display_property",
+            "secondary_display_properties",
+            "required_properties",
+            "searchable_properties",
+            "key_properties",
+        ]
+        field_classes = {
+            name: NameListField
+            for name in (
+                "secondary_display_properties",
+                "required_properties",
+                "searchable_properties",
+                "key_properties",
+            )
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        known = set(PropertyDefinition.objects.filter(object_type=self.instance, archived=False)
-                    .values_list("name", flat=True))
+        known = set(
+            PropertyDefinition.objects.filter(
+                object_type=self.instance, archived=False
+            ).values_list("name", flat=True)
+        )
         for field in self.fields:
             value = cleaned.get(field)
             if field in ("label_singular", "label_plural", "description") or not value:
                 continue
             unknown = [n for n in (value if isinstance(value, list) else [value]) if n not in known]
             if unknown:
-                self.add_error(field, f"Not properties of {self.instance.name}: {', '.join(unknown)}")
+                self.add_error(
+                    field, f"Not properties of {self.instance.name}: {', '.join(unknown)}"
+                )
         return cleaned
 
 
@@ -382,17 +470,26 @@ class AssociationLabelAddForm(ServiceForm):
         model = AssociationType
         fields: ClassVar[list[str]] = []
 
-    from_object_type = forms.ModelChoiceField(ObjectType.objects.filter(archived=False), label="From")
+    from_object_type = forms.ModelChoiceField(
+        ObjectType.objects.filter(archived=False), label="From"
+    )
     to_object_type = forms.ModelChoiceField(ObjectType.objects.filter(archived=False), label="To")
-    label = forms.CharField(max_length=200, help_text='Read from the "from" side, e.g. Decision maker.')
-    inverse_label = forms.CharField(max_length=200, required=False,
-                                    help_text="Read from the other side; the same label when empty.")
+    label = forms.CharField(
+        max_length=200, help_text='Read from the "from" side, e.g. Decision maker.'
+    )
+    inverse_label = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Read from the other side; the same label when empty.",
+    )
     error_fields = {"toObjectType": "to_object_type", "fromObjectType": "from_object_type"}
 
     def call_service(self, data: Mapping[str, Any]) -> AssociationType:
         forward, _ = association_label_create(
-            from_object_type=data["from_object_type"], to_object_type=data["to_object_type"],
-            label=data["label"], inverse_label=data["inverse_label"] or None,
+            from_object_type=data["from_object_type"],
+            to_object_type=data["to_object_type"],
+            label=data["label"],
+            inverse_label=data["inverse_label"] or None,
         )
         return forward
 
@@ -405,20 +502,28 @@ class AssociationLabelChangeForm(ServiceForm):
         fields: ClassVar[list[str]] = []
 
     label = forms.CharField(max_length=200)
-    inverse_label = forms.CharField(max_length=200, required=False,
-                                    help_text="Read from the other side; the same label when empty.")
+    inverse_label = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Read from the other side; the same label when empty.",
+    )
     error_fields = {"associationTypeId": "label"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["label"].initial = self.instance.label
-        self.fields["inverse_label"].initial = self.instance.inverse.label if self.instance.inverse else ""
+        self.fields["inverse_label"].initial = (
+            self.instance.inverse.label if self.instance.inverse else ""
+        )
 
     def call_service(self, data: Mapping[str, Any]) -> AssociationType:
         found = self.instance
         return association_label_update(
-            from_object_type=found.from_object_type, to_object_type=found.to_object_type,
-            type_id=found.type_id, label=data["label"], inverse_label=data["inverse_label"],
+            from_object_type=found.from_object_type,
+            to_object_type=found.to_object_type,
+            type_id=found.type_id,
+            label=data["label"],
+            inverse_label=data["inverse_label"],
         )
 
 
@@ -429,8 +534,9 @@ class ApiTokenAddForm(ServiceForm):
         model = ApiToken
         fields: ClassVar[list[str]] = []
 
-    user = forms.ModelChoiceField(get_user_model().objects.filter(is_active=True),
-                                  help_text="The token acts as this user.")
+    user = forms.ModelChoiceField(
+        get_user_model().objects.filter(is_active=True), help_text="The token acts as this user."
+    )
     name = forms.CharField(max_length=100, required=False, help_text="What the token is for.")
     raw_token: str = ""
 

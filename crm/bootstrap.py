@@ -47,8 +47,12 @@ def ensure_standard_schema() -> None:
         )
     for assoc in DEFAULT_ASSOCIATIONS:
         ensure_association_pair(
-            by_name[assoc.from_type], by_name[assoc.to_type], assoc.type_id, assoc.inverse_type_id,
-            category=AssociationCategory.HUBSPOT_DEFINED, label=assoc.label,
+            by_name[assoc.from_type],
+            by_name[assoc.to_type],
+            assoc.type_id,
+            assoc.inverse_type_id,
+            category=AssociationCategory.HUBSPOT_DEFINED,
+            label=assoc.label,
             inverse_label=assoc.inverse_label,
         )
 
@@ -65,13 +69,20 @@ def ensure_association_pair(
     name: str = "",
 ) -> tuple[AssociationType, AssociationType]:
     forward, _ = AssociationType.objects.get_or_create(
-        from_object_type=from_type, to_object_type=to_type, type_id=type_id,
+        from_object_type=from_type,
+        to_object_type=to_type,
+        type_id=type_id,
         defaults={"category": category, "label": label, "name": name},
     )
     backward, _ = AssociationType.objects.get_or_create(
-        from_object_type=to_type, to_object_type=from_type, type_id=inverse_type_id,
-        defaults={"category": category, "label": inverse_label if inverse_label is not None else label,
-                  "name": name},
+        from_object_type=to_type,
+        to_object_type=from_type,
+        type_id=inverse_type_id,
+        defaults={
+            "category": category,
+            "label": inverse_label if inverse_label is not None else label,
+            "name": name,
+        },
     )
     if forward.inverse_id != backward.pk:
         forward.inverse = backward

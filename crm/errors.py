@@ -53,14 +53,19 @@ class UniqueValueConflict(CrmError):
     status = 409
 
     def __init__(self, property_name: str, value: str, existing_id: int | None) -> None:
-        message = (
-            f'A record with {property_name}="{value}" already exists'
-            + (f" (id {existing_id})." if existing_id else ".")
+        message = f'A record with {property_name}="{value}" already exists' + (
+            f" (id {existing_id})." if existing_id else "."
         )
         super().__init__(
             message,
-            [ErrorDetail(message, name=property_name, code="DUPLICATE_VALUE",
-                         context={"value": [value], "existingId": [str(existing_id or "")]})],
+            [
+                ErrorDetail(
+                    message,
+                    name=property_name,
+                    code="DUPLICATE_VALUE",
+                    context={"value": [value], "existingId": [str(existing_id or "")]},
+                )
+            ],
         )
         self.property_name = property_name
         self.value = value

@@ -130,13 +130,16 @@ class PropertyDefinition(models.Model):
     group_name = models.CharField(max_length=100, blank=True, default="")
     description = models.TextField(blank=True)
     options = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text='[{"label": "Lead", "value": "lead", "displayOrder": 0, "hidden": false}]',
     )
     display_order = models.IntegerField(default=-1)
     has_unique_value = models.BooleanField(default=False)
     calculated = models.BooleanField(default=False)
-    read_only = models.BooleanField(default=False, help_text="Values are written by the system only.")
+    read_only = models.BooleanField(
+        default=False, help_text="Values are written by the system only."
+    )
     hidden = models.BooleanField(default=False)
     form_field = models.BooleanField(default=True)
     hubspot_defined = models.BooleanField(default=False)
@@ -279,7 +282,9 @@ class AssociationType(models.Model):
 
     def __str__(self) -> str:
         label = self.label or "Unlabeled"
-        return f"{self.from_object_type.name} -> {self.to_object_type.name}: {label} ({self.type_id})"
+        return (
+            f"{self.from_object_type.name} -> {self.to_object_type.name}: {label} ({self.type_id})"
+        )
 
     @property
     def is_default(self) -> bool:
@@ -291,7 +296,9 @@ class Association(models.Model):
 
     from_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="associations")
     to_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
-    association_type = models.ForeignKey(AssociationType, on_delete=models.CASCADE, related_name="+")
+    association_type = models.ForeignKey(
+        AssociationType, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -316,9 +323,13 @@ class AssociationChange(models.Model):
         ADDED = "ADDED"
         REMOVED = "REMOVED"
 
-    from_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="association_history")
+    from_record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="association_history"
+    )
     to_record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
-    association_type = models.ForeignKey(AssociationType, on_delete=models.CASCADE, related_name="+")
+    association_type = models.ForeignKey(
+        AssociationType, on_delete=models.CASCADE, related_name="+"
+    )
     action = models.CharField(max_length=8, choices=Action.choices)
     timestamp = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=16, choices=ChangeSource.choices)
@@ -341,7 +352,9 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A Bearer access token. Only its hash is stored; the raw token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, blank=True, default="")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=12, editable=False)
@@ -358,5 +371,7 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, user: Any, name: str = "") -> tuple[ApiToken, str]:
         raw = "pat-" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:12])
+        token = cls.objects.create(
+            user=user, name=name, token_hash=hash_token(raw), prefix=raw[:12]
+        )
         return token, raw

@@ -92,7 +92,7 @@ def _bool(prop: PropertyLike, raw: Any) -> bool:
         return raw
     if isinstance(raw, str) and raw.strip().lower() in {"true", "false"}:
         return raw.strip().lower() == "true"
-    raise InvalidValue(f'{raw!r} is not a boolean (use true or false)')
+    raise InvalidValue(f"{raw!r} is not a boolean (use true or false)")
 
 
 def _epoch_ms(raw: Any) -> datetime | None:
@@ -161,7 +161,9 @@ def canonical_datetime(raw: Any) -> str:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidValue(f'"{raw}" is not a datetime (use ISO-8601, e.g. 2024-05-01T09:30:00Z)') from None
+        raise InvalidValue(
+            f'"{raw}" is not a datetime (use ISO-8601, e.g. 2024-05-01T09:30:00Z)'
+        ) from None
     if parsed.year < 1000:
         raise InvalidValue(f'"{raw}" is out of range')
     return format_datetime(parsed)

@@ -34,17 +34,26 @@ from workflows.models import Workflow
 def record_link(record: Record) -> str:
     label = f"{record.object_type.label_singular} {record.pk}"
     try:
-        return format_html('<a href="{}">{}</a>', reverse("admin:crm_record_change", args=[record.pk]), label)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:crm_record_change", args=[record.pk]), label
+        )
     except NoReverseMatch:  # the CRM admin is optional here
         return label
 
 
 def diagnose_url(flow_id: int, record_id: int) -> str:
-    return reverse("admin:enrollment_enrollment_diagnose") + "?" + urlencode({"flow": flow_id, "record": record_id})
+    return (
+        reverse("admin:enrollment_enrollment_diagnose")
+        + "?"
+        + urlencode({"flow": flow_id, "record": record_id})
+    )
 
 
 def pretty(value: Any) -> str:
-    return format_html("<pre style=\"white-space: pre-wrap\">{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
+    return format_html(
+        '<pre style="white-space: pre-wrap">{}</pre>',
+        json.dumps(value, indent=2, ensure_ascii=False),
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,35 +70,67 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class DiagnoseForm(forms.Form):
-    flow = forms.ModelChoiceField(queryset=Workflow.objects.select_related("object_type").order_by("name"),
-                                  label="Workflow")
+    flow = forms.ModelChoiceField(
+        queryset=Workflow.objects.select_related("object_type").order_by("name"), label="Workflow"
+    )
     record = forms.IntegerField(min_value=1, max_value=2**63 - 1, label="Record id")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         flow, record_id = cleaned.get("flow"), cleaned.get("record")
         if flow is not None and record_id is not None:
-            record = Record.objects.select_related("object_type").filter(
-                pk=record_id, object_type=flow.object_type).first()
+            record = (
+                Record.objects.select_related("object_type")
+                .filter(pk=record_id, object_type=flow.object_type)
+                .first()
+            )
             if record is None:
-                self.add_error("record", f"No {flow.object_type.label_singular.lower()} with id {record_id}: "
-                                         f"this workflow enrolls {flow.object_type.label_plural.lower()}.")
+                self.add_error(
+                    "record",
+                    f"No {flow.object_type.label_singular.lower()} with id {record_id}: "
+                    f"this workflow enrolls {flow.object_type.label_plural.lower()}.",
+                )
             cleaned["record_obj"] = record
         return cleaned
 
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "workflow", "record_column", "status", "source", "cycle", "enrolled_at", "ended_at",
-                    "end_reason", "diagnose_link")
+    list_display = (
+        "id",
+        "workflow",
+        "record_column",
+        "status",
+        "source",
+        "cycle",
+        "enrolled_at",
+        "ended_at",
+        "end_reason",
+        "diagnose_link",
+    )
     list_filter = ("status", "source", "workflow")
     list_select_related = ("workflow", "record__object_type")
     search_fields = ("=record__id", "workflow__name")
     date_hierarchy = "enrolled_at"
     actions = ["unenroll_selected"]
-    readonly_fields = ("workflow", "record_column", "status", "source", "cycle", "enrolled_at", "ended_at",
-                       "end_reason", "criteria_revision", "enrolled_by", "next_step", "next_run_at", "delay_until",
-                       "cause_json", "trace_json", "diagnose_link")
+    readonly_fields = (
+        "workflow",
+        "record_column",
+        "status",
+        "source",
+        "cycle",
+        "enrolled_at",
+        "ended_at",
+        "end_reason",
+        "criteria_revision",
+        "enrolled_by",
+        "next_step",
+        "next_run_at",
+        "delay_until",
+        "cause_json",
+        "trace_json",
+        "diagnose_link",
+    )
     fields = readonly_fields
     change_list_template = "admin/enrollment/enrollment/change_list.html"
 
@@ -119,22 +160,33 @@ class EnrollmentAdmin(ReadOnlyAdmin):
     @admin.action(description="Unenroll selected (active) enrollments")
     def unenroll_selected(self, request: HttpRequest, queryset: QuerySet[Enrollment]) -> None:
         by_flow: dict[int, list[int]] = defaultdict(list)
-        for workflow_id, record_id in queryset.filter(status="ACTIVE").values_list("workflow_id", "record_id"):
+        for workflow_id, record_id in queryset.filter(status="ACTIVE").values_list(
+            "workflow_id", "record_id"
+        ):
             by_flow[workflow_id].append(record_id)
         ended = 0
         for flow_id, record_ids in by_flow.items():
             try:
-                outcomes = unenroll_records(flow_id=flow_id, record_ids=record_ids, user=request.user)
+                outcomes = unenroll_records(
+                    flow_id=flow_id, record_ids=record_ids, user=request.user
+                )
             except CrmError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 continue
             ended += sum(o.outcome == "UNENROLLED" for o in outcomes)
-        self.message_user(request, f"Unenrolled {ended} enrollment(s); the others were not active.",
-                          messages.SUCCESS if ended else messages.WARNING)
+        self.message_user(
+            request,
+            f"Unenrolled {ended} enrollment(s); the others were not active.",
+            messages.SUCCESS if ended else messages.WARNING,
+        )
 
     def get_urls(self) -> list[Any]:
         return [
-            path("diagnose/", self.admin_site.admin_view(self.diagnose_view), name="enrollment_enrollment_diagnose"),
+            path(
+                "diagnose/",
+                self.admin_site.admin_view(self.diagnose_view),
+                name="enrollment_enrollment_diagnose",
+            ),
             *super().get_urls(),
         ]
 
@@ -150,12 +202,18 @@ class EnrollmentAdmin(ReadOnlyAdmin):
             flow, record = form.cleaned_data["flow"], form.cleaned_data["record_obj"]
             result = diagnose(flow, record)
             result["record_link"] = record_link(record)
-            result["evaluation_json"] = json.dumps(result["evaluation"], indent=2, ensure_ascii=False)
+            result["evaluation_json"] = json.dumps(
+                result["evaluation"], indent=2, ensure_ascii=False
+            )
             result["flow"] = flow
         opts = self.model._meta
         context = {
-            **self.admin_site.each_context(request), "title": "Diagnose an enrollment", "opts": opts,
-            "app_label": opts.app_label, "form": form, "result": result,
+            **self.admin_site.each_context(request),
+            "title": "Diagnose an enrollment",
+            "opts": opts,
+            "app_label": opts.app_label,
+            "form": form,
+            "result": result,
         }
         return TemplateResponse(request, "admin/enrollment/diagnose.html", context)
 
@@ -169,8 +227,21 @@ class EnrollmentEventAdmin(ReadOnlyAdmin):
     list_select_related = ("workflow", "record__object_type")
     search_fields = ("=record__id", "message")
     date_hierarchy = "at"
-    readonly_fields = ("at", "workflow", "record_column", "enrollment", "decision", "reason", "message", "source",
-                       "criteria_revision", "user", "cause_json", "trace_json", "diagnose_link")
+    readonly_fields = (
+        "at",
+        "workflow",
+        "record_column",
+        "enrollment",
+        "decision",
+        "reason",
+        "message",
+        "source",
+        "criteria_revision",
+        "user",
+        "cause_json",
+        "trace_json",
+        "diagnose_link",
+    )
     fields = readonly_fields
 
     @admin.display(description="Record", ordering="record_id")
@@ -187,27 +258,58 @@ class EnrollmentEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Diagnose")
     def diagnose_link(self, obj: EnrollmentEvent) -> str:
-        return format_html('<a href="{}">diagnose this record</a>', diagnose_url(obj.workflow_id, obj.record_id))
+        return format_html(
+            '<a href="{}">diagnose this record</a>', diagnose_url(obj.workflow_id, obj.record_id)
+        )
 
 
 @admin.register(BackfillRun)
 class BackfillRunAdmin(ReadOnlyAdmin):
     """Enroll-existing runs and their progress."""
 
-    list_display = ("id", "workflow", "status", "progress", "enrolled", "created_at", "started_at", "finished_at",
-                    "error_count")
+    list_display = (
+        "id",
+        "workflow",
+        "status",
+        "progress",
+        "enrolled",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error_count",
+    )
     list_filter = ("status", "workflow")
     list_select_related = ("workflow",)
-    readonly_fields = ("workflow", "status", "progress", "done", "enrolled", "total", "criteria_revision",
-                       "created_at", "started_at", "finished_at", "requested_by", "errors_list")
+    readonly_fields = (
+        "workflow",
+        "status",
+        "progress",
+        "done",
+        "enrolled",
+        "total",
+        "criteria_revision",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "requested_by",
+        "errors_list",
+    )
     fields = readonly_fields
 
     @admin.display(description="Progress")
     def progress(self, obj: BackfillRun) -> str:
-        percent = 100 if obj.total == 0 and obj.status == "COMPLETE" else (
-            int(100 * obj.done / obj.total) if obj.total else 0)
-        return format_html('<progress max="100" value="{}"></progress> {} / {} ({}%)', percent, obj.done,
-                           obj.total, percent)
+        percent = (
+            100
+            if obj.total == 0 and obj.status == "COMPLETE"
+            else (int(100 * obj.done / obj.total) if obj.total else 0)
+        )
+        return format_html(
+            '<progress max="100" value="{}"></progress> {} / {} ({}%)',
+            percent,
+            obj.done,
+            obj.total,
+            percent,
+        )
 
     @admin.display(description="Errors")
     def error_count(self, obj: BackfillRun) -> int:
@@ -223,49 +325,75 @@ class BackfillRunAdmin(ReadOnlyAdmin):
 
 class EnrollRecordsForm(forms.Form):
     flow = forms.ModelChoiceField(queryset=Workflow.objects.none(), label="Workflow")
-    source = forms.ChoiceField(choices=[(EnrollmentSource.MANUAL, "Manual (a person)"),
-                                        (EnrollmentSource.CHATFLOW, "Chatflow (counts as manual)")],
-                               initial=EnrollmentSource.MANUAL, widget=forms.RadioSelect)
+    source = forms.ChoiceField(
+        choices=[
+            (EnrollmentSource.MANUAL, "Manual (a person)"),
+            (EnrollmentSource.CHATFLOW, "Chatflow (counts as manual)"),
+        ],
+        initial=EnrollmentSource.MANUAL,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args: Any, object_type: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["flow"].queryset = Workflow.objects.filter(object_type=object_type).order_by("name")
+        self.fields["flow"].queryset = Workflow.objects.filter(object_type=object_type).order_by(
+            "name"
+        )
 
 
 @admin.action(description="Enroll selected records in a workflow")
-def enroll_in_workflow(modeladmin: admin.ModelAdmin, request: HttpRequest,
-                       queryset: QuerySet[Record]) -> HttpResponse | None:
+def enroll_in_workflow(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Record]
+) -> HttpResponse | None:
     """HubSpot's "enroll in workflow" from a record list: pick the workflow on the next page;
     each record is enrolled or refused with the reason (already enrolled, re-enrollment off...)."""
     records = list(queryset.select_related("object_type"))
     if len({r.object_type_id for r in records}) != 1:
-        modeladmin.message_user(request, "Select records of one object type (filter the list by type first): "
-                                         "a workflow enrolls one type.", messages.ERROR)
+        modeladmin.message_user(
+            request,
+            "Select records of one object type (filter the list by type first): "
+            "a workflow enrolls one type.",
+            messages.ERROR,
+        )
         return None
     otype = records[0].object_type
     form = EnrollRecordsForm(request.POST if request.POST.get("post") else None, object_type=otype)
     if form.is_bound and form.is_valid():
         flow = form.cleaned_data["flow"]
         try:
-            outcomes = enroll_records(flow_id=flow.pk, record_ids=[r.pk for r in records],
-                                      source=form.cleaned_data["source"], user=request.user)
+            outcomes = enroll_records(
+                flow_id=flow.pk,
+                record_ids=[r.pk for r in records],
+                source=form.cleaned_data["source"],
+                user=request.user,
+            )
         except CrmError as exc:
             modeladmin.message_user(request, exc.message, messages.ERROR)
             return None
         enrolled = sum(o.outcome == "ENROLLED" for o in outcomes)
-        modeladmin.message_user(request, f'Enrolled {enrolled} of {len(outcomes)} in "{flow.name}".',
-                                messages.SUCCESS if enrolled else messages.WARNING)
+        modeladmin.message_user(
+            request,
+            f'Enrolled {enrolled} of {len(outcomes)} in "{flow.name}".',
+            messages.SUCCESS if enrolled else messages.WARNING,
+        )
         refusals: dict[str, list[str]] = defaultdict(list)
         for outcome in outcomes:
             if outcome.outcome != "ENROLLED":
                 refusals[outcome.reason].append(outcome.object_id)
         for reason, ids in refusals.items():
-            modeladmin.message_user(request, f"{otype.label_singular} {', '.join(ids)}: {reason}", messages.WARNING)
+            modeladmin.message_user(
+                request, f"{otype.label_singular} {', '.join(ids)}: {reason}", messages.WARNING
+            )
         return None
     opts = modeladmin.model._meta
     context = {
-        **modeladmin.admin_site.each_context(request), "title": "Enroll records in a workflow", "opts": opts,
-        "app_label": opts.app_label, "records": records, "object_type": otype, "form": form,
+        **modeladmin.admin_site.each_context(request),
+        "title": "Enroll records in a workflow",
+        "opts": opts,
+        "app_label": opts.app_label,
+        "records": records,
+        "object_type": otype,
+        "form": form,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/enrollment/enroll_records.html", context)

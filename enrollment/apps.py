@@ -13,5 +13,7 @@ class EnrollmentConfig(AppConfig):
         from workflows.services import register_enable_hook
 
         records_changed.connect(receivers.on_records_changed, dispatch_uid="enrollment.records")
-        associations_changed.connect(receivers.on_associations_changed, dispatch_uid="enrollment.associations")
+        associations_changed.connect(
+            receivers.on_associations_changed, dispatch_uid="enrollment.associations"
+        )
         register_enable_hook(receivers.on_flow_enabled)

@@ -28,9 +28,13 @@ log = logging.getLogger(__name__)
 WINDOW = 250_000
 
 
-def start_backfill(*, flow_id: int, user_id: int | None = None, run_async: bool = True) -> BackfillRun:
+def start_backfill(
+    *, flow_id: int, user_id: int | None = None, run_async: bool = True
+) -> BackfillRun:
     flow = Workflow.objects.get(pk=flow_id)
-    run = BackfillRun.objects.create(workflow=flow, criteria_revision=flow.criteria_revision, requested_by_id=user_id)
+    run = BackfillRun.objects.create(
+        workflow=flow, criteria_revision=flow.criteria_revision, requested_by_id=user_id
+    )
     if run_async:
         from django_q.tasks import async_task
 
@@ -38,7 +42,9 @@ def start_backfill(*, flow_id: int, user_id: int | None = None, run_async: bool 
     return run
 
 
-def candidates(flow: Workflow, *, now: Any = None, exclude_enrolled: bool = True) -> QuerySet[Record]:
+def candidates(
+    flow: Workflow, *, now: Any = None, exclude_enrolled: bool = True
+) -> QuerySet[Record]:
     """Records that meet the criteria, are not suppressed or already at the goal, and may
     enroll (never enrolled; or, with re-enrollment on, not enrolled right now)."""
     from enrollment.index import compile_flow
@@ -70,8 +76,10 @@ def run_backfill(run_id: int, *, window: int = WINDOW) -> BackfillRun:
     run.save(update_fields=["status", "started_at"])
     try:
         if flow.criteria_type != CriteriaType.LIST_BASED:
-            raise ValueError(f"flow {flow.pk} has {flow.criteria_type} criteria: only filter-based triggers "
-                             "can enroll existing records")
+            raise ValueError(
+                f"flow {flow.pk} has {flow.criteria_type} criteria: only filter-based triggers "
+                "can enroll existing records"
+            )
         run.total = candidates(flow, now=now).count()
         # The INSERT leaves "already enrolled" to the unique indexes (ON CONFLICT DO NOTHING):
         # an anti-join against the very table being inserted into degrades quadratically
@@ -80,7 +88,8 @@ def run_backfill(run_id: int, *, window: int = WINDOW) -> BackfillRun:
         run.save(update_fields=["total"])
         # Window bounds from the type's own index (cheap), not from the criteria query.
         bounds = Record.objects.filter(object_type=flow.object_type, archived=False).aggregate(
-            lo=Min("pk"), hi=Max("pk"))
+            lo=Min("pk"), hi=Max("pk")
+        )
         if bounds["lo"] is not None:
             low = bounds["lo"] - 1
             while low < bounds["hi"]:
@@ -114,8 +123,10 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
     json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     cause = json.dumps({"kind": "ENROLL_EXISTING", "backfillId": str(run.pk)})
     if flow.should_re_enroll:
-        cycle_sql = ("COALESCE((SELECT MAX(e.cycle) FROM enrollment_enrollment e "
-                     "WHERE e.workflow_id = %s AND e.record_id = m.record_pk), 0) + 1")
+        cycle_sql = (
+            "COALESCE((SELECT MAX(e.cycle) FROM enrollment_enrollment e "
+            "WHERE e.workflow_id = %s AND e.record_id = m.record_pk), 0) + 1"
+        )
         cycle_params: list[Any] = [flow.pk]
     else:
         cycle_sql, cycle_params = "1", []
@@ -131,8 +142,17 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
             "end_reason, criteria_revision, cause, next_step, next_run_at) "
             f"SELECT %s, m.record_pk, %s, %s, {cycle_sql}, %s, '', %s, {json_param}, 0, %s "
             f"FROM ({select_sql}) AS m WHERE 1 = 1 ON CONFLICT DO NOTHING",
-            [flow.pk, EnrollmentStatus.ACTIVE, "BACKFILL", *cycle_params, when, flow.criteria_revision, cause,
-             when, *select_params],
+            [
+                flow.pk,
+                EnrollmentStatus.ACTIVE,
+                "BACKFILL",
+                *cycle_params,
+                when,
+                flow.criteria_revision,
+                cause,
+                when,
+                *select_params,
+            ],
         )
         inserted = max(cursor.rowcount, 0)
         if inserted:
@@ -141,12 +161,21 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
                 "message, source, criteria_revision, cause, at) "
                 "SELECT workflow_id, record_id, id, %s, %s, %s, source, criteria_revision, cause, enrolled_at "
                 "FROM enrollment_enrollment WHERE workflow_id = %s AND source = %s AND enrolled_at = %s",
-                ["ENROLLED", "ENROLL_EXISTING", sentence("ENROLL_EXISTING"), flow.pk, "BACKFILL", when],
+                [
+                    "ENROLLED",
+                    "ENROLL_EXISTING",
+                    sentence("ENROLL_EXISTING"),
+                    flow.pk,
+                    "BACKFILL",
+                    when,
+                ],
             )
         if inserted and (flow.unenrollment_setting or {}).get("type") in {"ALL", "SELECTIVE"}:
             from enrollment.enroll import kick_out_of_other_workflows
 
-            for enrollment in Enrollment.objects.filter(workflow=flow, source="BACKFILL", enrolled_at=stamp):
+            for enrollment in Enrollment.objects.filter(
+                workflow=flow, source="BACKFILL", enrolled_at=stamp
+            ):
                 kick_out_of_other_workflows(enrollment)
     return inserted
 
@@ -155,8 +184,12 @@ def progress(run: BackfillRun) -> dict[str, Any]:
     from crm.values import format_datetime
 
     return {
-        "id": str(run.pk), "flowId": str(run.workflow_id), "status": run.status, "done": run.done,
-        "enrolled": run.enrolled, "total": run.total,
+        "id": str(run.pk),
+        "flowId": str(run.workflow_id),
+        "status": run.status,
+        "done": run.done,
+        "enrolled": run.enrolled,
+        "total": run.total,
         "startedAt": format_datetime(run.started_at) if run.started_at else None,
         "finishedAt": format_datetime(run.finished_at) if run.finished_at else None,
         "errors": run.errors,
@@ -165,4 +198,3 @@ def progress(run: BackfillRun) -> dict[str, Any]:
 
 def latest_run(flow_id: int) -> BackfillRun | None:
     return BackfillRun.objects.filter(workflow_id=flow_id).order_by("-created_at", "-id").first()
-

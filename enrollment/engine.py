@@ -61,7 +61,11 @@ class Cause:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "objectType": self.object_type, "source": self.source}
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "objectType": self.object_type,
+            "source": self.source,
+        }
         if self.record_id is not None:
             out["recordId"] = str(self.record_id)
         if self.properties:
@@ -101,21 +105,43 @@ def handle_records_changed(change: RecordsChanged) -> None:
             else:
                 fan.setdefault(flow_id, set()).update(watched)
         if own:
-            cause = Cause("RECORD_CREATED" if created else "PROPERTY_CHANGE", change.object_type, record_id,
-                          tuple(sorted(props)), change.source, change.source_id, change.at, change.user_id)
+            cause = Cause(
+                "RECORD_CREATED" if created else "PROPERTY_CHANGE",
+                change.object_type,
+                record_id,
+                tuple(sorted(props)),
+                change.source,
+                change.source_id,
+                change.at,
+                change.user_id,
+            )
             evaluate_pairs(
-                [(flow, record_id) for flow in own], cause=cause, created=created,
-                record_history={f.id: bool(watching[f.id] & {p for t, p in f.criteria_keys if t == f.object_type})
-                                for f in own},
+                [(flow, record_id) for flow in own],
+                cause=cause,
+                created=created,
+                record_history={
+                    f.id: bool(
+                        watching[f.id] & {p for t, p in f.criteria_keys if t == f.object_type}
+                    )
+                    for f in own
+                },
                 changed={f.id: frozenset(watching[f.id]) for f in own},
             )
     # 2. workflows on other types that read these records through associations
     for flow_id, watched in fan.items():
         flow = index.flows[flow_id]
         owners = associated_ids(change.record_ids, flow.object_type)
-        cause = Cause("ASSOCIATED_RECORD_CHANGE", change.object_type, None, tuple(sorted(watched)),
-                      change.source, change.source_id, change.at, change.user_id,
-                      {"associatedRecordIds": [str(i) for i in change.record_ids[:20]]})
+        cause = Cause(
+            "ASSOCIATED_RECORD_CHANGE",
+            change.object_type,
+            None,
+            tuple(sorted(watched)),
+            change.source,
+            change.source_id,
+            change.at,
+            change.user_id,
+            {"associatedRecordIds": [str(i) for i in change.record_ids[:20]]},
+        )
         dispatch(flow, owners, cause)
 
 
@@ -130,9 +156,20 @@ def handle_associations_changed(change: AssociationsChanged) -> None:
     for owner_type, other_type, position in sides:
         owners = sorted({link[position] for link in change.links})
         for flow_id in index.flows_for_association(owner_type, other_type):
-            cause = Cause("ASSOCIATION_CHANGE", other_type, None, (), change.source, change.source_id, change.at,
-                          change.user_id, {"action": change.action,
-                                           "links": [[str(a), str(b), t] for a, b, t in change.links[:20]]})
+            cause = Cause(
+                "ASSOCIATION_CHANGE",
+                other_type,
+                None,
+                (),
+                change.source,
+                change.source_id,
+                change.at,
+                change.user_id,
+                {
+                    "action": change.action,
+                    "links": [[str(a), str(b), t] for a, b, t in change.links[:20]],
+                },
+            )
             dispatch(index.flows[flow_id], owners, cause)
 
 
@@ -146,32 +183,52 @@ def dispatch(flow: CompiledFlow, record_ids: list[int], cause: Cause) -> None:
     from django_q.tasks import async_task
 
     for start in range(0, len(record_ids), FANOUT_BATCH):
-        batch = record_ids[start:start + FANOUT_BATCH]
-        async_task("enrollment.tasks.evaluate_batch", flow.id, flow.revision, batch, cause.as_dict())
+        batch = record_ids[start : start + FANOUT_BATCH]
+        async_task(
+            "enrollment.tasks.evaluate_batch", flow.id, flow.revision, batch, cause.as_dict()
+        )
 
 
 def associated_ids(record_ids: Iterable[int], owner_type: str) -> list[int]:
-    return sorted(set(
-        Association.objects.filter(from_record_id__in=list(record_ids), to_record__object_type__name=owner_type,
-                                   to_record__archived=False)
-        .values_list("to_record_id", flat=True)
-    ))
+    return sorted(
+        set(
+            Association.objects.filter(
+                from_record_id__in=list(record_ids),
+                to_record__object_type__name=owner_type,
+                to_record__archived=False,
+            ).values_list("to_record_id", flat=True)
+        )
+    )
 
 
 # --------------------------------------------------------------------------- evaluation
 
 
 def evaluate_records(
-    flow: CompiledFlow, record_ids: list[int], *, cause: Cause, created: bool, record_history: bool,
+    flow: CompiledFlow,
+    record_ids: list[int],
+    *,
+    cause: Cause,
+    created: bool,
+    record_history: bool,
     changed: frozenset[str] = frozenset(),
 ) -> None:
     """Steps 3 and 4 for one workflow and some records of its object type (fan-out)."""
-    evaluate_pairs([(flow, rid) for rid in record_ids], cause=cause, created=created,
-                   record_history={flow.id: record_history}, changed={flow.id: changed})
+    evaluate_pairs(
+        [(flow, rid) for rid in record_ids],
+        cause=cause,
+        created=created,
+        record_history={flow.id: record_history},
+        changed={flow.id: changed},
+    )
 
 
 def evaluate_pairs(
-    pairs: list[tuple[CompiledFlow, int]], *, cause: Cause, created: bool, record_history: dict[int, bool],
+    pairs: list[tuple[CompiledFlow, int]],
+    *,
+    cause: Cause,
+    created: bool,
+    record_history: dict[int, bool],
     changed: dict[int, frozenset[str]],
 ) -> None:
     """Steps 3 and 4 for (workflow, record) pairs with a bounded number of queries.
@@ -184,7 +241,12 @@ def evaluate_pairs(
 
     record_ids = sorted({rid for _, rid in pairs})
     flow_ids = sorted({f.id for f, _ in pairs})
-    records = {r.pk: r for r in Record.objects.select_related("object_type").filter(pk__in=record_ids, archived=False)}
+    records = {
+        r.pk: r
+        for r in Record.objects.select_related("object_type").filter(
+            pk__in=record_ids, archived=False
+        )
+    }
     if not records:
         return
     now = timezone.now()
@@ -206,7 +268,11 @@ def evaluate_pairs(
     pending: list[Any] = []
     for flow, flow_records in by_flow.values():
         try:
-            current = evaluate_many(flow.criteria, flow_records, now=now) if flow.criteria is not None else {}
+            current = (
+                evaluate_many(flow.criteria, flow_records, now=now)
+                if flow.criteria is not None
+                else {}
+            )
         except Exception as exc:  # never a pass: say so for each record
             log.exception("enrollment evaluation failed for flow %s", flow.id)
             pending.extend(_error_row(flow, r.pk, cause, exc) for r in flow_records)
@@ -217,21 +283,36 @@ def evaluate_pairs(
                 if key in active:
                     _review_active(flow, active[key], record, current.get(record.pk), cause, now)
                 elif flow.criteria_type == CriteriaType.LIST_BASED and flow.criteria is not None:
-                    _consider(flow, record, current[record.pk], cause, now, created=created,
-                              record_history=record_history.get(flow.id, True),
-                              changed=changed.get(flow.id, frozenset()), last_cycle=last_cycle.get(key, 0),
-                              pending=pending)
+                    _consider(
+                        flow,
+                        record,
+                        current[record.pk],
+                        cause,
+                        now,
+                        created=created,
+                        record_history=record_history.get(flow.id, True),
+                        changed=changed.get(flow.id, frozenset()),
+                        last_cycle=last_cycle.get(key, 0),
+                        pending=pending,
+                    )
             except Exception as exc:  # one bad record must not stop the others
-                log.exception("enrollment evaluation failed for flow %s record %s", flow.id, record.pk)
+                log.exception(
+                    "enrollment evaluation failed for flow %s record %s", flow.id, record.pk
+                )
                 pending.append(_error_row(flow, record.pk, cause, exc))
     if pending:
         EnrollmentEvent.objects.bulk_create(pending)
 
 
 def _error_row(flow: CompiledFlow, record_id: int, cause: Cause, exc: Exception) -> Any:
-    return decision_row(flow_id=flow.id, record_id=record_id, reason="EVALUATION_ERROR",
-                        criteria_revision=flow.criteria_revision, cause=cause.as_dict(),
-                        detail=f"{type(exc).__name__}: {exc}"[:300])
+    return decision_row(
+        flow_id=flow.id,
+        record_id=record_id,
+        reason="EVALUATION_ERROR",
+        criteria_revision=flow.criteria_revision,
+        cause=cause.as_dict(),
+        detail=f"{type(exc).__name__}: {exc}"[:300],
+    )
 
 
 def _evaluate(criteria: Any, record: Record, now: datetime, as_of: datetime | None = None) -> Any:
@@ -240,35 +321,83 @@ def _evaluate(criteria: Any, record: Record, now: datetime, as_of: datetime | No
     return evaluate(criteria, record, now=now, as_of=as_of)
 
 
-def _review_active(flow: CompiledFlow, enrollment: Enrollment, record: Record, current: Any, cause: Cause,
-                   now: datetime) -> None:
+def _review_active(
+    flow: CompiledFlow,
+    enrollment: Enrollment,
+    record: Record,
+    current: Any,
+    cause: Cause,
+    now: datetime,
+) -> None:
     """Goal, then unenrollment triggers, then "no longer meets the criteria" (forward only)."""
     if flow.goal is not None:
         goal = _evaluate(flow.goal, record, now)
         if goal.matched and not goal.errored:
-            end_enrollment(enrollment, status=EnrollmentStatus.GOAL_MET, reason="GOAL_MET", evaluation=goal,
-                           cause=cause.as_dict())
+            end_enrollment(
+                enrollment,
+                status=EnrollmentStatus.GOAL_MET,
+                reason="GOAL_MET",
+                evaluation=goal,
+                cause=cause.as_dict(),
+            )
             return
     if flow.suppression is not None:
         suppression = _evaluate(flow.suppression, record, now)
         if suppression.matched and not suppression.errored:
-            end_enrollment(enrollment, status=EnrollmentStatus.UNENROLLED, reason="UNENROLL_TRIGGER_MET",
-                           evaluation=suppression, cause=cause.as_dict())
+            end_enrollment(
+                enrollment,
+                status=EnrollmentStatus.UNENROLLED,
+                reason="UNENROLL_TRIGGER_MET",
+                evaluation=suppression,
+                cause=cause.as_dict(),
+            )
             return
-    if flow.unenroll_not_meeting and current is not None and not current.matched and not current.errored:
-        end_enrollment(enrollment, status=EnrollmentStatus.UNENROLLED, reason="NO_LONGER_MEETS_CRITERIA",
-                       evaluation=current, cause=cause.as_dict(), detail=first_failure(current))
+    if (
+        flow.unenroll_not_meeting
+        and current is not None
+        and not current.matched
+        and not current.errored
+    ):
+        end_enrollment(
+            enrollment,
+            status=EnrollmentStatus.UNENROLLED,
+            reason="NO_LONGER_MEETS_CRITERIA",
+            evaluation=current,
+            cause=cause.as_dict(),
+            detail=first_failure(current),
+        )
 
 
-def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, now: datetime, *, created: bool,
-              record_history: bool, changed: frozenset[str], last_cycle: int, pending: list[Any]) -> None:
+def _consider(
+    flow: CompiledFlow,
+    record: Record,
+    current: Any,
+    cause: Cause,
+    now: datetime,
+    *,
+    created: bool,
+    record_history: bool,
+    changed: frozenset[str],
+    last_cycle: int,
+    pending: list[Any],
+) -> None:
     """A record not currently enrolled: enroll it only on a transition, first time only by default."""
+
     def note(reason: str, evaluation: Any = None, detail: str = "") -> None:
         if record_history or reason == "LOOP_GUARD":  # a skipped loop is always worth saying
-            pending.append(decision_row(
-                flow_id=flow.id, record_id=record.pk, reason=reason, source=EnrollmentSource.TRIGGER,
-                criteria_revision=flow.criteria_revision, evaluation=evaluation, cause=cause.as_dict(),
-                detail=detail, flow_name=_flow_label(flow)))
+            pending.append(
+                decision_row(
+                    flow_id=flow.id,
+                    record_id=record.pk,
+                    reason=reason,
+                    source=EnrollmentSource.TRIGGER,
+                    criteria_revision=flow.criteria_revision,
+                    evaluation=evaluation,
+                    cause=cause.as_dict(),
+                    detail=detail,
+                    flow_name=_flow_label(flow),
+                )
+            )
 
     if current.errored:
         note("EVALUATION_ERROR", current, first_failure(current))
@@ -278,7 +407,9 @@ def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, no
         return
     before_at = (cause.at or now) - BEFORE
     if not last_cycle:
-        matched_before = False if created else _evaluate(flow.criteria, record, now, as_of=before_at).matched
+        matched_before = (
+            False if created else _evaluate(flow.criteria, record, now, as_of=before_at).matched
+        )
         if matched_before:
             note("ALREADY_MATCHING", current)
             return
@@ -294,12 +425,27 @@ def _consider(flow: CompiledFlow, record: Record, current: Any, cause: Cause, no
     if _is_own_loop(flow, cause):
         note("LOOP_GUARD", current, "a property set by this workflow cannot re-enroll into it")
         return
-    _enroll(flow, record, current, cause, now, EnrollmentSource.REENROLLMENT, note, detail=fired,
-            cycle=last_cycle + 1)
+    _enroll(
+        flow,
+        record,
+        current,
+        cause,
+        now,
+        EnrollmentSource.REENROLLMENT,
+        note,
+        detail=fired,
+        cycle=last_cycle + 1,
+    )
 
 
-def _reenrollment_fired(flow: CompiledFlow, record: Record, now: datetime, before_at: datetime,
-                        changed: frozenset[str], created: bool) -> str:
+def _reenrollment_fired(
+    flow: CompiledFlow,
+    record: Record,
+    now: datetime,
+    before_at: datetime,
+    changed: frozenset[str],
+    created: bool,
+) -> str:
     """The trigger that went from not met to met ("" if none).
 
     With no re-enrollment triggers, the enrollment criteria themselves re-enroll on a
@@ -323,7 +469,11 @@ def _is_known_on(trigger: Any, changed: frozenset[str]) -> bool:
     for _path, node in trigger.walk():
         operation = getattr(node, "operation", None)
         prop = getattr(node, "property", None)
-        if operation is not None and getattr(operation, "operator", None) == "IS_KNOWN" and prop in changed:
+        if (
+            operation is not None
+            and getattr(operation, "operator", None) == "IS_KNOWN"
+            and prop in changed
+        ):
             return True
     return False
 
@@ -333,8 +483,18 @@ def _is_own_loop(flow: CompiledFlow, cause: Cause) -> bool:
     return cause.source == "WORKFLOW" and cause.source_id.startswith(f"flow:{flow.id}:")
 
 
-def _enroll(flow: CompiledFlow, record: Record, current: Any, cause: Cause, now: datetime, source: str,
-            note: Any, detail: str = "", *, cycle: int) -> None:
+def _enroll(
+    flow: CompiledFlow,
+    record: Record,
+    current: Any,
+    cause: Cause,
+    now: datetime,
+    source: str,
+    note: Any,
+    detail: str = "",
+    *,
+    cycle: int,
+) -> None:
     if flow.suppression is not None:
         suppression = _evaluate(flow.suppression, record, now)
         if suppression.matched:
@@ -345,11 +505,20 @@ def _enroll(flow: CompiledFlow, record: Record, current: Any, cause: Cause, now:
         if goal.matched:
             note("GOAL_ALREADY_MET", goal)
             return
-    created = create_enrollment(EnrollRequest(
-        flow_id=flow.id, record_id=record.pk, source=source, criteria_revision=flow.criteria_revision,
-        evaluation=current, cause=cause.as_dict(), user_id=cause.user_id, detail=detail,
-        flow_name=_flow_label(flow), cycle=cycle,
-    ))
+    created = create_enrollment(
+        EnrollRequest(
+            flow_id=flow.id,
+            record_id=record.pk,
+            source=source,
+            criteria_revision=flow.criteria_revision,
+            evaluation=current,
+            cause=cause.as_dict(),
+            user_id=cause.user_id,
+            detail=detail,
+            flow_name=_flow_label(flow),
+            cycle=cycle,
+        )
+    )
     if created is None:
         note("ALREADY_ENROLLED", current)
 

@@ -61,23 +61,36 @@ def create_enrollment(req: EnrollRequest) -> Enrollment | None:
         lock_record(req.record_id)
         cycle = req.cycle
         if cycle is None:
-            last = Enrollment.objects.filter(workflow_id=req.flow_id, record_id=req.record_id).aggregate(
-                m=Max("cycle"))
+            last = Enrollment.objects.filter(
+                workflow_id=req.flow_id, record_id=req.record_id
+            ).aggregate(m=Max("cycle"))
             cycle = (last["m"] or 0) + 1
         try:
             with transaction.atomic():
                 enrollment = Enrollment.objects.create(
-                    workflow_id=req.flow_id, record_id=req.record_id, source=req.source,
-                    cycle=cycle, criteria_revision=req.criteria_revision,
+                    workflow_id=req.flow_id,
+                    record_id=req.record_id,
+                    source=req.source,
+                    cycle=cycle,
+                    criteria_revision=req.criteria_revision,
                     trace=req.evaluation.to_dict() if req.evaluation is not None else None,
-                    cause=req.cause or {}, enrolled_by_id=req.user_id, next_run_at=timezone.now(),
+                    cause=req.cause or {},
+                    enrolled_by_id=req.user_id,
+                    next_run_at=timezone.now(),
                 )
         except IntegrityError:
             return None
         record_decision(
-            flow_id=req.flow_id, record_id=req.record_id, reason=SOURCE_REASON[req.source],
-            enrollment_id=enrollment.pk, source=req.source, criteria_revision=req.criteria_revision,
-            evaluation=req.evaluation, cause=req.cause, user_id=req.user_id, detail=req.detail,
+            flow_id=req.flow_id,
+            record_id=req.record_id,
+            reason=SOURCE_REASON[req.source],
+            enrollment_id=enrollment.pk,
+            source=req.source,
+            criteria_revision=req.criteria_revision,
+            evaluation=req.evaluation,
+            cause=req.cause,
+            user_id=req.user_id,
+            detail=req.detail,
             flow_name=req.flow_name,
         )
         kick_out_of_other_workflows(enrollment)
@@ -86,22 +99,41 @@ def create_enrollment(req: EnrollRequest) -> Enrollment | None:
 
 
 def end_enrollment(
-    enrollment: Enrollment, *, status: str, reason: str, evaluation: Any = None, cause: dict[str, Any] | None = None,
-    user_id: int | None = None, detail: str = "", flow_name: str = "", at: datetime | None = None,
+    enrollment: Enrollment,
+    *,
+    status: str,
+    reason: str,
+    evaluation: Any = None,
+    cause: dict[str, Any] | None = None,
+    user_id: int | None = None,
+    detail: str = "",
+    flow_name: str = "",
+    at: datetime | None = None,
 ) -> bool:
     """End an ACTIVE enrollment once; False when it had already ended (idempotent)."""
     with transaction.atomic():
         lock_record(enrollment.record_id)
         ended = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
-            status=status, ended_at=at or timezone.now(), end_reason=reason, next_run_at=None,
+            status=status,
+            ended_at=at or timezone.now(),
+            end_reason=reason,
+            next_run_at=None,
         )
         if not ended:
             return False
         enrollment.status, enrollment.end_reason = status, reason
         record_decision(
-            flow_id=enrollment.workflow_id, record_id=enrollment.record_id, reason=reason,
-            enrollment_id=enrollment.pk, source=enrollment.source, criteria_revision=enrollment.criteria_revision,
-            evaluation=evaluation, cause=cause, user_id=user_id, detail=detail, flow_name=flow_name,
+            flow_id=enrollment.workflow_id,
+            record_id=enrollment.record_id,
+            reason=reason,
+            enrollment_id=enrollment.pk,
+            source=enrollment.source,
+            criteria_revision=enrollment.criteria_revision,
+            evaluation=evaluation,
+            cause=cause,
+            user_id=user_id,
+            detail=detail,
+            flow_name=flow_name,
         )
     return True
 
@@ -112,29 +144,45 @@ def kick_out_of_other_workflows(enrollment: Enrollment) -> None:
     setting = flow.unenrollment_setting or {}
     if setting.get("type") not in {"ALL", "SELECTIVE"}:
         return
-    others = Enrollment.objects.filter(record_id=enrollment.record_id, status=EnrollmentStatus.ACTIVE).exclude(
-        workflow_id=enrollment.workflow_id)
+    others = Enrollment.objects.filter(
+        record_id=enrollment.record_id, status=EnrollmentStatus.ACTIVE
+    ).exclude(workflow_id=enrollment.workflow_id)
     if setting["type"] == "SELECTIVE":
         others = others.filter(workflow_id__in=[int(f) for f in setting.get("flowIds", [])])
     for other in others:
-        end_enrollment(other, status=EnrollmentStatus.UNENROLLED, reason="ENROLLED_IN_OTHER_WORKFLOW",
-                       flow_name=f'"{flow.name}" ({flow.pk})',
-                       cause={"kind": "UNENROLLMENT_SETTING", "flowId": str(flow.pk)})
+        end_enrollment(
+            other,
+            status=EnrollmentStatus.UNENROLLED,
+            reason="ENROLLED_IN_OTHER_WORKFLOW",
+            flow_name=f'"{flow.name}" ({flow.pk})',
+            cause={"kind": "UNENROLLMENT_SETTING", "flowId": str(flow.pk)},
+        )
 
 
 def active_enrollment(flow_id: int, record_id: int) -> Enrollment | None:
-    return Enrollment.objects.filter(workflow_id=flow_id, record_id=record_id,
-                                     status=EnrollmentStatus.ACTIVE).first()
+    return Enrollment.objects.filter(
+        workflow_id=flow_id, record_id=record_id, status=EnrollmentStatus.ACTIVE
+    ).first()
 
 
 def ever_enrolled(flow_id: int, record_ids: list[int]) -> set[int]:
-    return set(Enrollment.objects.filter(workflow_id=flow_id, record_id__in=record_ids)
-               .values_list("record_id", flat=True).distinct())
+    return set(
+        Enrollment.objects.filter(workflow_id=flow_id, record_id__in=record_ids)
+        .values_list("record_id", flat=True)
+        .distinct()
+    )
 
 
 def unenroll_archived(record_ids: list[int], *, at: datetime | None = None) -> int:
     count = 0
-    for e in Enrollment.objects.filter(Q(record_id__in=record_ids) & Q(status=EnrollmentStatus.ACTIVE)):
-        count += end_enrollment(e, status=EnrollmentStatus.UNENROLLED, reason="RECORD_ARCHIVED", at=at,
-                                cause={"kind": "RECORD_ARCHIVED"})
+    for e in Enrollment.objects.filter(
+        Q(record_id__in=record_ids) & Q(status=EnrollmentStatus.ACTIVE)
+    ):
+        count += end_enrollment(
+            e,
+            status=EnrollmentStatus.UNENROLLED,
+            reason="RECORD_ARCHIVED",
+            at=at,
+            cause={"kind": "RECORD_ARCHIVED"},
+        )
     return count

@@ -15,9 +15,18 @@ DEFAULT_RETENTION_DAYS = 90  # HubSpot keeps its action logs for 90 days
 
 
 def decision_row(
-    *, flow_id: int, record_id: int, reason: str, enrollment_id: int | None = None, source: str = "",
-    criteria_revision: int = 1, evaluation: Any = None, cause: dict[str, Any] | None = None,
-    user_id: int | None = None, detail: str = "", flow_name: str = "",
+    *,
+    flow_id: int,
+    record_id: int,
+    reason: str,
+    enrollment_id: int | None = None,
+    source: str = "",
+    criteria_revision: int = 1,
+    evaluation: Any = None,
+    cause: dict[str, Any] | None = None,
+    user_id: int | None = None,
+    detail: str = "",
+    flow_name: str = "",
 ) -> EnrollmentEvent:
     """An unsaved decision row: the engine writes many of them in one INSERT.
 
@@ -30,10 +39,17 @@ def decision_row(
     else:
         trace = evaluation.to_dict()
     return EnrollmentEvent(
-        workflow_id=flow_id, record_id=record_id, enrollment_id=enrollment_id,
-        decision=REASONS[reason].decision, reason=reason,
+        workflow_id=flow_id,
+        record_id=record_id,
+        enrollment_id=enrollment_id,
+        decision=REASONS[reason].decision,
+        reason=reason,
         message=sentence(reason, detail=detail, flow=flow_name),
-        source=source, criteria_revision=criteria_revision, trace=trace, cause=cause or {}, user_id=user_id,
+        source=source,
+        criteria_revision=criteria_revision,
+        trace=trace,
+        cause=cause or {},
+        user_id=user_id,
     )
 
 
@@ -69,13 +85,20 @@ def compact_trace(evaluation: Any) -> dict[str, Any]:
     (with the value seen). The full trace is kept for enrollments; diagnose re-evaluates.
     Storing every filter of every non-enrollment would dominate the save path and the table."""
     return {
-        "matched": evaluation.matched, "errored": evaluation.errored, "compact": True,
-        "criteriaHash": evaluation.criteria_hash, "now": evaluation.now.isoformat(),
+        "matched": evaluation.matched,
+        "errored": evaluation.errored,
+        "compact": True,
+        "criteriaHash": evaluation.criteria_hash,
+        "now": evaluation.now.isoformat(),
         "asOf": evaluation.as_of.isoformat() if evaluation.as_of else None,
         "groups": len(evaluation.trace.branches),
         "blocking": [
-            {"path": f.path, "status": f.status, "sentence": f.sentence,
-             "seen": list(getattr(f, "seen", ()) or ())[:5]}
+            {
+                "path": f.path,
+                "status": f.status,
+                "sentence": f.sentence,
+                "seen": list(getattr(f, "seen", ()) or ())[:5],
+            }
             for f in _blocking(evaluation)
         ],
     }

@@ -57,12 +57,17 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
     kind = flow.criteria_type
     criteria = (
         _parse_branch(criteria_json.get("listFilterBranch"), flow.object_type)
-        if kind == CriteriaType.LIST_BASED else None
+        if kind == CriteriaType.LIST_BASED
+        else None
     )
-    triggers = tuple(
-        _parse_branch(_strip_refinements(b), flow.object_type)
-        for b in (criteria_json.get("reEnrollmentTriggersFilterBranches") or [])
-    ) if kind == CriteriaType.LIST_BASED else ()
+    triggers = (
+        tuple(
+            _parse_branch(_strip_refinements(b), flow.object_type)
+            for b in (criteria_json.get("reEnrollmentTriggersFilterBranches") or [])
+        )
+        if kind == CriteriaType.LIST_BASED
+        else ()
+    )
     suppression = _parse_branch(flow.suppression_filter_branch, flow.object_type)
     goal = _parse_branch(flow.goal_filter_branch, flow.object_type)
     criteria_keys = set(criteria.watched()) if criteria is not None else set()
@@ -73,12 +78,21 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
         if part is not None:
             all_keys |= set(part.watched())
     return CompiledFlow(
-        id=flow.pk, name=flow.name, object_type=flow.object_type.name,
-        object_type_id=flow.object_type.object_type_id, revision=flow.revision_id,
-        criteria_revision=flow.criteria_revision, criteria_type=kind, criteria=criteria,
-        reenroll_triggers=triggers, suppression=suppression, goal=goal,
-        should_re_enroll=flow.should_re_enroll, unenroll_not_meeting=flow.unenroll_when_not_meeting,
-        unenrollment_setting=flow.unenrollment_setting, criteria_keys=frozenset(criteria_keys),
+        id=flow.pk,
+        name=flow.name,
+        object_type=flow.object_type.name,
+        object_type_id=flow.object_type.object_type_id,
+        revision=flow.revision_id,
+        criteria_revision=flow.criteria_revision,
+        criteria_type=kind,
+        criteria=criteria,
+        reenroll_triggers=triggers,
+        suppression=suppression,
+        goal=goal,
+        should_re_enroll=flow.should_re_enroll,
+        unenroll_not_meeting=flow.unenroll_when_not_meeting,
+        unenrollment_setting=flow.unenrollment_setting,
+        criteria_keys=frozenset(criteria_keys),
         all_keys=frozenset(all_keys),
     )
 
@@ -125,9 +139,12 @@ class TriggerIndex:
         """Flows on ``owner_type`` whose result can change when its associations to
         ``other_type`` change: they filter on that association or on the other's properties."""
         return {
-            fid for fid, flow in self.flows.items()
+            fid
+            for fid, flow in self.flows.items()
             if flow.object_type == owner_type
-            and any(t == other_type or (t == ASSOCIATIONS and p == other_type) for t, p in flow.all_keys)
+            and any(
+                t == other_type or (t == ASSOCIATIONS and p == other_type) for t, p in flow.all_keys
+            )
         }
 
 

@@ -34,16 +34,25 @@ class Outcome:
     code: str = "ENROLLED"
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"objectId": self.object_id, "outcome": self.outcome, "reason": self.reason,
-                               "reasonCode": self.code}
+        out: dict[str, Any] = {
+            "objectId": self.object_id,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "reasonCode": self.code,
+        }
         if self.enrollment_id is not None:
             out["enrollmentId"] = str(self.enrollment_id)
         return out
 
 
 def enroll_records(
-    *, flow_id: int | str, record_ids: list[int | str], source: str = EnrollmentSource.MANUAL, user: Any = None,
-    cause: dict[str, Any] | None = None, via_flow_name: str = "",
+    *,
+    flow_id: int | str,
+    record_ids: list[int | str],
+    source: str = EnrollmentSource.MANUAL,
+    user: Any = None,
+    cause: dict[str, Any] | None = None,
+    via_flow_name: str = "",
 ) -> list[Outcome]:
     from enrollment.index import compile_flow
 
@@ -54,13 +63,24 @@ def enroll_records(
     user_id = getattr(user, "pk", None)
     cause = cause or {"kind": source, "userId": str(user_id) if user_id else None}
     records = {
-        r.pk: r for r in Record.objects.select_related("object_type").filter(
-            pk__in=[int(i) for i in record_ids if str(i).isdigit()], object_type=flow.object_type, archived=False)
+        r.pk: r
+        for r in Record.objects.select_related("object_type").filter(
+            pk__in=[int(i) for i in record_ids if str(i).isdigit()],
+            object_type=flow.object_type,
+            archived=False,
+        )
     }
-    active = set(Enrollment.objects.filter(workflow=flow, record_id__in=list(records), status=EnrollmentStatus.ACTIVE)
-                 .values_list("record_id", flat=True))
-    before = dict(Enrollment.objects.filter(workflow=flow, record_id__in=list(records))
-                  .values_list("record_id").annotate(c=Max("cycle")).values_list("record_id", "c"))
+    active = set(
+        Enrollment.objects.filter(
+            workflow=flow, record_id__in=list(records), status=EnrollmentStatus.ACTIVE
+        ).values_list("record_id", flat=True)
+    )
+    before = dict(
+        Enrollment.objects.filter(workflow=flow, record_id__in=list(records))
+        .values_list("record_id")
+        .annotate(c=Max("cycle"))
+        .values_list("record_id", "c")
+    )
     now = timezone.now()
     outcomes = []
     for raw in record_ids:
@@ -68,28 +88,51 @@ def enroll_records(
         refusal = _refusal(flow, compiled, record, raw, active, before, now)
         if refusal:
             if record is not None:
-                record_decision(flow_id=flow.pk, record_id=record.pk, reason=refusal[0], source=source,
-                                criteria_revision=flow.criteria_revision, cause=cause, user_id=user_id,
-                                evaluation=refusal[2])
+                record_decision(
+                    flow_id=flow.pk,
+                    record_id=record.pk,
+                    reason=refusal[0],
+                    source=source,
+                    criteria_revision=flow.criteria_revision,
+                    cause=cause,
+                    user_id=user_id,
+                    evaluation=refusal[2],
+                )
             outcomes.append(Outcome(str(raw), "REFUSED", refusal[1], code=refusal[0]))
             continue
         assert record is not None
-        enrollment = create_enrollment(EnrollRequest(
-            flow_id=flow.pk, record_id=record.pk, source=source, criteria_revision=flow.criteria_revision,
-            cause=cause, user_id=user_id, flow_name=via_flow_name,
-            detail=f"by {user.get_username()}" if user is not None else "",
-            cycle=before.get(record.pk, 0) + 1,
-        ))
+        enrollment = create_enrollment(
+            EnrollRequest(
+                flow_id=flow.pk,
+                record_id=record.pk,
+                source=source,
+                criteria_revision=flow.criteria_revision,
+                cause=cause,
+                user_id=user_id,
+                flow_name=via_flow_name,
+                detail=f"by {user.get_username()}" if user is not None else "",
+                cycle=before.get(record.pk, 0) + 1,
+            )
+        )
         if enrollment is None:
-            outcomes.append(Outcome(str(raw), "REFUSED", sentence("ALREADY_ENROLLED"), code="ALREADY_ENROLLED"))
+            outcomes.append(
+                Outcome(str(raw), "REFUSED", sentence("ALREADY_ENROLLED"), code="ALREADY_ENROLLED")
+            )
         else:
             active.add(record.pk)
             outcomes.append(Outcome(str(raw), "ENROLLED", "Enrolled.", enrollment.pk))
     return outcomes
 
 
-def _refusal(flow: Any, compiled: Any, record: Record | None, raw: Any, active: set[int], before: dict[int, int],
-             now: Any) -> tuple[str, str, Any] | None:
+def _refusal(
+    flow: Any,
+    compiled: Any,
+    record: Record | None,
+    raw: Any,
+    active: set[int],
+    before: dict[int, int],
+    now: Any,
+) -> tuple[str, str, Any] | None:
     if record is None:
         return ("NOT_FOUND", f"No {flow.object_type.label_singular.lower()} with id {raw}.", None)
     if not flow.is_enabled:

@@ -32,10 +32,15 @@ class EnrollmentSource(models.TextChoices):
 class Enrollment(models.Model):
     # No single-column FK indexes: (workflow, record, cycle) and (record, status) lead with
     # them, and every index is paid for on each of a backfill's million inserts.
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="enrollments",
-                                 db_index=False)
-    record = models.ForeignKey("crm.Record", on_delete=models.CASCADE, related_name="enrollments", db_index=False)
-    status = models.CharField(max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
+    workflow = models.ForeignKey(
+        "workflows.Workflow", on_delete=models.CASCADE, related_name="enrollments", db_index=False
+    )
+    record = models.ForeignKey(
+        "crm.Record", on_delete=models.CASCADE, related_name="enrollments", db_index=False
+    )
+    status = models.CharField(
+        max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
     source = models.CharField(max_length=16, choices=EnrollmentSource.choices)
     cycle = models.PositiveIntegerField(default=1)
     enrolled_at = models.DateTimeField(default=timezone.now)
@@ -45,7 +50,12 @@ class Enrollment(models.Model):
     trace = models.JSONField(null=True, blank=True)
     cause = models.JSONField(default=dict, blank=True)
     enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     #: index into the workflow's action chain of the next step to run
     next_step = models.PositiveIntegerField(default=0)
@@ -57,9 +67,13 @@ class Enrollment(models.Model):
         ordering = ["-enrolled_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workflow", "record"], condition=Q(status="ACTIVE"), name="one_active_enrollment"
+                fields=["workflow", "record"],
+                condition=Q(status="ACTIVE"),
+                name="one_active_enrollment",
             ),
-            models.UniqueConstraint(fields=["workflow", "record", "cycle"], name="one_enrollment_per_cycle"),
+            models.UniqueConstraint(
+                fields=["workflow", "record", "cycle"], name="one_enrollment_per_cycle"
+            ),
         ]
         indexes = [
             models.Index(fields=["record", "status"], name="enrollment_record_status"),
@@ -91,12 +105,26 @@ class EnrollmentEvent(models.Model):
     # database-level foreign keys - Django's collector still cascades deletes, but the
     # per-row constraint checks (each locking the referenced row at commit) were most of
     # the cost of a large enroll-existing.
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="decisions",
-                                 db_index=False, db_constraint=False)
-    record = models.ForeignKey("crm.Record", on_delete=models.CASCADE, related_name="enrollment_decisions",
-                               db_constraint=False)
+    workflow = models.ForeignKey(
+        "workflows.Workflow",
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        db_index=False,
+        db_constraint=False,
+    )
+    record = models.ForeignKey(
+        "crm.Record",
+        on_delete=models.CASCADE,
+        related_name="enrollment_decisions",
+        db_constraint=False,
+    )
     enrollment = models.ForeignKey(
-        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", db_index=False,
+        Enrollment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        db_index=False,
         db_constraint=False,
     )
     decision = models.CharField(max_length=16, choices=Decision.choices)
@@ -107,7 +135,12 @@ class EnrollmentEvent(models.Model):
     trace = models.JSONField(null=True, blank=True)
     cause = models.JSONField(default=dict, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -129,8 +162,12 @@ class BackfillStatus(models.TextChoices):
 class BackfillRun(models.Model):
     """Progress of one enroll-existing run, shown by the API, the admin and the command."""
 
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="backfills")
-    status = models.CharField(max_length=16, choices=BackfillStatus.choices, default=BackfillStatus.PENDING)
+    workflow = models.ForeignKey(
+        "workflows.Workflow", on_delete=models.CASCADE, related_name="backfills"
+    )
+    status = models.CharField(
+        max_length=16, choices=BackfillStatus.choices, default=BackfillStatus.PENDING
+    )
     criteria_revision = models.PositiveIntegerField(default=1)
     done = models.PositiveIntegerField(default=0)
     enrolled = models.PositiveIntegerField(default=0)

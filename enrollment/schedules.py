@@ -33,7 +33,12 @@ def ensure_schedules() -> list[tuple[str, str]]:
     with transaction.atomic():
         for job in JOBS:
             rows = list(Schedule.objects.select_for_update().filter(name=job.name).order_by("pk"))
-            wanted = {"func": job.func, "schedule_type": job.schedule_type, "minutes": job.minutes, "repeats": -1}
+            wanted = {
+                "func": job.func,
+                "schedule_type": job.schedule_type,
+                "minutes": job.minutes,
+                "repeats": -1,
+            }
             if not rows:
                 Schedule.objects.create(name=job.name, **wanted)
                 out.append((job.name, "created"))

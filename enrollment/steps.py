@@ -40,12 +40,16 @@ def run_steps(enrollment_id: int, *, now: datetime | None = None) -> str:
         # Lock order everywhere: the record, then its enrollment (the engine and the CRM
         # services lock the record first too), and only our own rows - a FOR UPDATE on the
         # joined workflow would block every enrollment insert into that workflow.
-        record_id = Enrollment.objects.filter(pk=enrollment_id).values_list("record_id", flat=True).first()
+        record_id = (
+            Enrollment.objects.filter(pk=enrollment_id).values_list("record_id", flat=True).first()
+        )
         if record_id is not None:
             lock_record(record_id)
         enrollment = (
-            Enrollment.objects.select_for_update(of=("self",)).select_related("workflow", "record__object_type")
-            .filter(pk=enrollment_id).first()
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("workflow", "record__object_type")
+            .filter(pk=enrollment_id)
+            .first()
         )
         if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
             return enrollment.status if enrollment else "MISSING"
@@ -62,9 +66,12 @@ def run_steps(enrollment_id: int, *, now: datetime | None = None) -> str:
                 enrollment.delay_until = None
             elif step.kind == SET_PROPERTY:
                 record_update(
-                    record=enrollment.record, properties={step.property_name: step.value},
-                    actor=Actor(source=ChangeSource.WORKFLOW,
-                                source_id=f"flow:{flow.pk}:enrollment:{enrollment.pk}:action:{step.action_id}"),
+                    record=enrollment.record,
+                    properties={step.property_name: step.value},
+                    actor=Actor(
+                        source=ChangeSource.WORKFLOW,
+                        source_id=f"flow:{flow.pk}:enrollment:{enrollment.pk}:action:{step.action_id}",
+                    ),
                 )
             elif step.kind == ENROLL_IN_WORKFLOW:
                 _enroll_elsewhere(enrollment, step.flow_id)
@@ -80,17 +87,29 @@ def _enroll_elsewhere(enrollment: Enrollment, target_flow_id: int) -> None:
 
     depth = int(enrollment.cause.get("workflowDepth", 0)) + 1
     if depth > MAX_WORKFLOW_DEPTH:
-        log.warning("enroll-in-workflow chain deeper than %s stopped at flow %s", MAX_WORKFLOW_DEPTH, target_flow_id)
+        log.warning(
+            "enroll-in-workflow chain deeper than %s stopped at flow %s",
+            MAX_WORKFLOW_DEPTH,
+            target_flow_id,
+        )
         return
     enroll_records(
-        flow_id=target_flow_id, record_ids=[enrollment.record_id], source=EnrollmentSource.WORKFLOW_ACTION,
-        cause={"kind": "WORKFLOW_ACTION", "flowId": str(enrollment.workflow_id),
-               "enrollmentId": str(enrollment.pk), "workflowDepth": depth},
+        flow_id=target_flow_id,
+        record_ids=[enrollment.record_id],
+        source=EnrollmentSource.WORKFLOW_ACTION,
+        cause={
+            "kind": "WORKFLOW_ACTION",
+            "flowId": str(enrollment.workflow_id),
+            "enrollmentId": str(enrollment.pk),
+            "workflowDepth": depth,
+        },
         via_flow_name=f'"{enrollment.workflow.name}" ({enrollment.workflow_id})',
     )
 
 
-def run_due_steps(*, now: datetime | None = None, batch: int = 500, budget_seconds: float = 45.0) -> int:
+def run_due_steps(
+    *, now: datetime | None = None, batch: int = 500, budget_seconds: float = 45.0
+) -> int:
     """The sweeper: every ACTIVE enrollment whose next step is due (delays that expired,
     backfilled enrollments) gets a run. Scheduled every minute by ``setup_schedules``; it
     works until nothing is due or its time budget is spent (the next tick goes on).
@@ -104,7 +123,8 @@ def run_due_steps(*, now: datetime | None = None, batch: int = 500, budget_secon
     while time.monotonic() < deadline:
         due = list(
             Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, next_run_at__lte=now)
-            .order_by("next_run_at", "pk").values_list("pk", flat=True)[:batch]
+            .order_by("next_run_at", "pk")
+            .values_list("pk", flat=True)[:batch]
         )
         if not due:
             break
@@ -127,18 +147,32 @@ def _complete_actionless(now: datetime, deadline: float, batch: int) -> int:
             ids = list(
                 Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=EnrollmentStatus.ACTIVE, next_run_at__lte=now, workflow_id__in=flows)
-                .order_by("pk").values_list("pk", flat=True)[:batch]
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
             )
             if not ids:
                 break
             Enrollment.objects.filter(pk__in=ids, status=EnrollmentStatus.ACTIVE).update(
-                status=EnrollmentStatus.COMPLETED, ended_at=now, end_reason="COMPLETED", next_run_at=None)
-        ended = Enrollment.objects.filter(pk__in=ids, status=EnrollmentStatus.COMPLETED, ended_at=now).values_list(
-            "pk", "workflow_id", "record_id", "source", "criteria_revision")
-        EnrollmentEvent.objects.bulk_create([
-            decision_row(flow_id=flow_id, record_id=record_id, reason="COMPLETED", enrollment_id=pk,
-                         source=source, criteria_revision=revision)
-            for pk, flow_id, record_id, source, revision in ended
-        ])
+                status=EnrollmentStatus.COMPLETED,
+                ended_at=now,
+                end_reason="COMPLETED",
+                next_run_at=None,
+            )
+        ended = Enrollment.objects.filter(
+            pk__in=ids, status=EnrollmentStatus.COMPLETED, ended_at=now
+        ).values_list("pk", "workflow_id", "record_id", "source", "criteria_revision")
+        EnrollmentEvent.objects.bulk_create(
+            [
+                decision_row(
+                    flow_id=flow_id,
+                    record_id=record_id,
+                    reason="COMPLETED",
+                    enrollment_id=pk,
+                    source=source,
+                    criteria_revision=revision,
+                )
+                for pk, flow_id, record_id, source, revision in ended
+            ]
+        )
         total += len(ids)
     return total

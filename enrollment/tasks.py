@@ -23,7 +23,9 @@ def run_backfill(run_id: int) -> str:
     return run(run_id).status
 
 
-def evaluate_batch(flow_id: int, revision: int, record_ids: list[int], cause: dict[str, Any]) -> int:
+def evaluate_batch(
+    flow_id: int, revision: int, record_ids: list[int], cause: dict[str, Any]
+) -> int:
     from enrollment.fanout import evaluate_batch as run
 
     return run(flow_id, revision, record_ids, cause)

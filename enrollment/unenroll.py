@@ -27,7 +27,11 @@ class UnenrollOutcome:
     enrollment_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"objectId": self.object_id, "outcome": self.outcome, "reason": self.reason}
+        out: dict[str, Any] = {
+            "objectId": self.object_id,
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
         if self.enrollment_id is not None:
             out["enrollmentId"] = str(self.enrollment_id)
         return out
@@ -40,13 +44,19 @@ def _pk(raw: Any) -> int | None:
     return int(text)
 
 
-def unenroll_records(*, flow_id: int | str, record_ids: list[int | str], user: Any = None) -> list[UnenrollOutcome]:
+def unenroll_records(
+    *, flow_id: int | str, record_ids: list[int | str], user: Any = None
+) -> list[UnenrollOutcome]:
     """End each record's ACTIVE enrollment; records not enrolled right now are reported, not errors."""
     require_permission(user, "enroll")
     flow = get_flow(flow_id)
     pks = [pk for i in record_ids if (pk := _pk(i)) is not None]
-    active = {e.record_id: e for e in Enrollment.objects.filter(
-        workflow=flow, record_id__in=pks, status=EnrollmentStatus.ACTIVE)}
+    active = {
+        e.record_id: e
+        for e in Enrollment.objects.filter(
+            workflow=flow, record_id__in=pks, status=EnrollmentStatus.ACTIVE
+        )
+    }
     user_id = getattr(user, "pk", None)
     detail = f"by {user.get_username()}" if user is not None else ""
     cause = {"kind": "MANUAL_UNENROLL", "userId": str(user_id) if user_id else None}
@@ -55,12 +65,27 @@ def unenroll_records(*, flow_id: int | str, record_ids: list[int | str], user: A
         pk = _pk(raw)
         enrollment = active.pop(pk, None) if pk is not None else None
         if enrollment is not None and end_enrollment(
-            enrollment, status=EnrollmentStatus.UNENROLLED, reason="MANUAL_UNENROLL", cause=cause,
-            user_id=user_id, detail=detail,
+            enrollment,
+            status=EnrollmentStatus.UNENROLLED,
+            reason="MANUAL_UNENROLL",
+            cause=cause,
+            user_id=user_id,
+            detail=detail,
         ):
-            outcomes.append(UnenrollOutcome(str(raw), "UNENROLLED", sentence("MANUAL_UNENROLL", detail=detail),
-                                            enrollment.pk))
+            outcomes.append(
+                UnenrollOutcome(
+                    str(raw),
+                    "UNENROLLED",
+                    sentence("MANUAL_UNENROLL", detail=detail),
+                    enrollment.pk,
+                )
+            )
         else:
-            outcomes.append(UnenrollOutcome(str(raw), "NOT_ENROLLED",
-                                            f"Record {raw} is not currently enrolled in this workflow."))
+            outcomes.append(
+                UnenrollOutcome(
+                    str(raw),
+                    "NOT_ENROLLED",
+                    f"Record {raw} is not currently enrolled in this workflow.",
+                )
+            )
     return outcomes

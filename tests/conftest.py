@@ -38,12 +38,12 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture
-def admin_user(django_user_model):  # type: ignore[no-untyped-def]
+def admin_user(django_user_model):
     return django_user_model.objects.create_superuser(username="root", email="", password="pw")
 
 
 @pytest.fixture
-def api_token(admin_user) -> str:  # type: ignore[no-untyped-def]
+def api_token(admin_user) -> str:
     from crm.models import ApiToken
 
     _, raw = ApiToken.issue(user=admin_user, name="tests")
@@ -51,7 +51,7 @@ def api_token(admin_user) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api(api_token):  # type: ignore[no-untyped-def]
+def api(api_token):
     """A DRF client authenticated with a Bearer token, as an integration would call us."""
     from rest_framework.test import APIClient
 
@@ -61,14 +61,14 @@ def api(api_token):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def anon_api():  # type: ignore[no-untyped-def]
+def anon_api():
     from rest_framework.test import APIClient
 
     return APIClient()
 
 
 @pytest.fixture(autouse=True)
-def _fresh_trigger_index():  # type: ignore[no-untyped-def]
+def _fresh_trigger_index():
     """Each test's database starts anew; so does this process's cached trigger index."""
     from enrollment.index import invalidate_local
 

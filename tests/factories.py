@@ -20,7 +20,9 @@ class RecordFactory(factory.Factory):
     properties: Any = factory.LazyFunction(dict)
 
     @classmethod
-    def _create(cls, model_class: type, object_type: str, properties: dict[str, Any], **kwargs: Any) -> Record:
+    def _create(
+        cls, model_class: type, object_type: str, properties: dict[str, Any], **kwargs: Any
+    ) -> Record:
         return record_create(object_type=object_type, properties=properties)
 
     @classmethod
@@ -31,19 +33,31 @@ class RecordFactory(factory.Factory):
 class ContactFactory(RecordFactory):
     object_type = "contacts"
     properties = factory.Sequence(
-        lambda n: {"email": f"person{n}@example.com", "firstname": f"Person{n}", "lastname": "Example"}
+        lambda n: {
+            "email": f"person{n}@example.com",
+            "firstname": f"Person{n}",
+            "lastname": "Example",
+        }
     )
 
 
 class CompanyFactory(RecordFactory):
     object_type = "companies"
-    properties = factory.Sequence(lambda n: {"name": f"Company {n}", "domain": f"company{n}.example"})
+    properties = factory.Sequence(
+        lambda n: {"name": f"Company {n}", "domain": f"company{n}.example"}
+    )
 
 
 class DealFactory(RecordFactory):
     object_type = "deals"
-    properties = factory.Sequence(lambda n: {"dealname": f"Deal {n}", "amount": 1000 + n,
-                                             "dealstage": "appointmentscheduled", "pipeline": "default"})
+    properties = factory.Sequence(
+        lambda n: {
+            "dealname": f"Deal {n}",
+            "amount": 1000 + n,
+            "dealstage": "appointmentscheduled",
+            "pipeline": "default",
+        }
+    )
 
 
 def associate(a: Record, b: Record, *types: tuple[str, int]) -> None:

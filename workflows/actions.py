@@ -33,7 +33,10 @@ class Step:
 
     @property
     def delay(self) -> timedelta:
-        return timedelta(seconds=int(self.fields["delta"]) * TIME_UNITS[str(self.fields.get("time_unit", "MINUTES"))])
+        return timedelta(
+            seconds=int(self.fields["delta"])
+            * TIME_UNITS[str(self.fields.get("time_unit", "MINUTES"))]
+        )
 
     @property
     def property_name(self) -> str:
@@ -73,7 +76,12 @@ def chain(actions: Sequence[Mapping[str, Any]], start_action_id: str = "") -> li
 
 
 def validate_actions(
-    actions: Any, start_action_id: str, *, property_check: Any, flow_check: Any, path: str = "actions"
+    actions: Any,
+    start_action_id: str,
+    *,
+    property_check: Any,
+    flow_check: Any,
+    path: str = "actions",
 ) -> list[tuple[str, str]]:
     """(path, message) for every problem. ``property_check(name, value) -> str | None`` and
     ``flow_check(flow_id) -> str | None`` are supplied by the caller, who knows the object type."""
@@ -88,7 +96,14 @@ def validate_actions(
         if not isinstance(action, Mapping):
             problems.append((here, "must be an object"))
             continue
-        unknown = set(action) - {"actionId", "actionTypeId", "actionTypeVersion", "type", "fields", "connection"}
+        unknown = set(action) - {
+            "actionId",
+            "actionTypeId",
+            "actionTypeVersion",
+            "type",
+            "fields",
+            "connection",
+        }
         problems.extend((f"{here}.{k}", "is not a known action field") for k in sorted(unknown))
         action_id = str(action.get("actionId") or "")
         if not action_id:
@@ -97,37 +112,57 @@ def validate_actions(
             problems.append((f"{here}.actionId", f'"{action_id}" is used by another action'))
         ids.add(action_id)
         if action.get("type", "SINGLE_CONNECTION") != "SINGLE_CONNECTION":
-            problems.append((f"{here}.type", f'"{action.get("type")}" actions (branches) are not supported yet; '
-                                             "use SINGLE_CONNECTION"))
+            problems.append(
+                (
+                    f"{here}.type",
+                    f'"{action.get("type")}" actions (branches) are not supported yet; '
+                    "use SINGLE_CONNECTION",
+                )
+            )
         kind = kind_of(action)
         if kind is None:
             supported = ", ".join(f"{k} ({v})" for k, v in ACTION_TYPE_IDS.items())
-            problems.append((f"{here}.actionTypeId", f'"{action.get("actionTypeId")}" is not a supported action; '
-                                                     f"use one of {supported}"))
+            problems.append(
+                (
+                    f"{here}.actionTypeId",
+                    f'"{action.get("actionTypeId")}" is not a supported action; '
+                    f"use one of {supported}",
+                )
+            )
             continue
         fields = action.get("fields")
         if not isinstance(fields, Mapping):
             problems.append((f"{here}.fields", "must be an object"))
             continue
-        problems.extend(_validate_fields(kind, fields, f"{here}.fields", property_check, flow_check))
+        problems.extend(
+            _validate_fields(kind, fields, f"{here}.fields", property_check, flow_check)
+        )
     for i, action in enumerate(actions):
         if isinstance(action, Mapping):
             nxt = (action.get("connection") or {}).get("nextActionId")
             if nxt and str(nxt) not in ids:
-                problems.append((f"{path}[{i}].connection.nextActionId", f'"{nxt}" is not the id of an action'))
+                problems.append(
+                    (f"{path}[{i}].connection.nextActionId", f'"{nxt}" is not the id of an action')
+                )
     if start_action_id and actions and start_action_id not in ids:
         problems.append(("startActionId", f'"{start_action_id}" is not the id of an action'))
     if not problems and actions:
         reached = {s.action_id for s in chain(actions, start_action_id)}
         loose = sorted(ids - reached)
         if loose:
-            problems.append((path, f"actions {', '.join(loose)} are not reached from the start action "
-                                   "(or the chain loops)"))
+            problems.append(
+                (
+                    path,
+                    f"actions {', '.join(loose)} are not reached from the start action "
+                    "(or the chain loops)",
+                )
+            )
     return problems
 
 
-def _validate_fields(kind: str, fields: Mapping[str, Any], path: str, property_check: Any,
-                     flow_check: Any) -> list[tuple[str, str]]:
+def _validate_fields(
+    kind: str, fields: Mapping[str, Any], path: str, property_check: Any, flow_check: Any
+) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if kind == DELAY:
         try:
@@ -138,7 +173,9 @@ def _validate_fields(kind: str, fields: Mapping[str, Any], path: str, property_c
             problems.append((f"{path}.delta", "must be a whole number of time units, 0 or more"))
         unit = str(fields.get("time_unit", "MINUTES"))
         if unit not in TIME_UNITS:
-            problems.append((f"{path}.time_unit", f'"{unit}" is not one of {", ".join(TIME_UNITS)}'))
+            problems.append(
+                (f"{path}.time_unit", f'"{unit}" is not one of {", ".join(TIME_UNITS)}')
+            )
     elif kind == SET_PROPERTY:
         name = fields.get("property_name")
         if not name:
@@ -148,7 +185,9 @@ def _validate_fields(kind: str, fields: Mapping[str, Any], path: str, property_c
             value = value.get("staticValue") if isinstance(value, Mapping) else value
             message = property_check(str(name), value)
             if message:
-                problems.append((f"{path}.value" if "value" in message else f"{path}.property_name", message))
+                problems.append(
+                    (f"{path}.value" if "value" in message else f"{path}.property_name", message)
+                )
     elif kind == ENROLL_IN_WORKFLOW:
         flow_id = fields.get("flow_id")
         if flow_id in (None, ""):

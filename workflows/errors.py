@@ -10,7 +10,10 @@ class FlowInvalid(CrmValidationError):
 
     @classmethod
     def of_problems(cls, problems: list[tuple[str, str]]) -> FlowInvalid:
-        errors = [ErrorDetail(f"{path}: {message}" if path else message, name=path) for path, message in problems]
+        errors = [
+            ErrorDetail(f"{path}: {message}" if path else message, name=path)
+            for path, message in problems
+        ]
         return cls("; ".join(e.message for e in errors), errors)
 
 

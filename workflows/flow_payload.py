@@ -22,18 +22,53 @@ from workflows.models import CriteriaType, FlowType, Workflow
 
 Problems = list[tuple[str, str]]
 
-ECHOED_FIELDS = ("timeWindows", "blockedDates", "dataSources", "customProperties", "canEnrollFromSalesforce")
+ECHOED_FIELDS = (
+    "timeWindows",
+    "blockedDates",
+    "dataSources",
+    "customProperties",
+    "canEnrollFromSalesforce",
+)
 KNOWN_FIELDS = {
-    "type", "objectTypeId", "name", "description", "isEnabled", "flowType", "actions", "startActionId",
-    "enrollmentCriteria", "suppressionListIds", "suppressionFilterBranch", "goalFilterBranch",
-    "unEnrollmentSetting", "revisionId", "id", "uuid", "createdAt", "updatedAt", "nextAvailableActionId",
-    "crmObjectCreationStatus", "enrollmentSchedule", "eventAnchor", *ECHOED_FIELDS,
+    "type",
+    "objectTypeId",
+    "name",
+    "description",
+    "isEnabled",
+    "flowType",
+    "actions",
+    "startActionId",
+    "enrollmentCriteria",
+    "suppressionListIds",
+    "suppressionFilterBranch",
+    "goalFilterBranch",
+    "unEnrollmentSetting",
+    "revisionId",
+    "id",
+    "uuid",
+    "createdAt",
+    "updatedAt",
+    "nextAvailableActionId",
+    "crmObjectCreationStatus",
+    "enrollmentSchedule",
+    "eventAnchor",
+    *ECHOED_FIELDS,
 }
 CRITERIA_KEYS = {
-    CriteriaType.LIST_BASED: {"type", "listFilterBranch", "shouldReEnroll", "reEnrollmentTriggersFilterBranches",
-                              "unEnrollObjectsNotMeetingCriteria"},
-    CriteriaType.EVENT_BASED: {"type", "eventFilterBranches", "listMembershipFilterBranches", "shouldReEnroll",
-                               "refinementCriteria"},
+    CriteriaType.LIST_BASED: {
+        "type",
+        "listFilterBranch",
+        "shouldReEnroll",
+        "reEnrollmentTriggersFilterBranches",
+        "unEnrollObjectsNotMeetingCriteria",
+    },
+    CriteriaType.EVENT_BASED: {
+        "type",
+        "eventFilterBranches",
+        "listMembershipFilterBranches",
+        "shouldReEnroll",
+        "refinementCriteria",
+    },
     CriteriaType.MANUAL: {"type", "shouldReEnroll"},
 }
 
@@ -45,7 +80,12 @@ def expected_flow_type(object_type: ObjectType) -> str:
 def or_root(branch: Mapping[str, Any]) -> dict[str, Any]:
     if branch.get("filterBranchType") == "OR":
         return dict(branch)
-    return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": [branch]}
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [branch],
+    }
 
 
 def criteria_problems(branch: Any, object_type: ObjectType, path: str) -> Problems:
@@ -73,14 +113,28 @@ def reenrollment_problems(branch: Any, path: str) -> Problems:
     def walk(node: Any, here: str) -> None:
         if not isinstance(node, Mapping):
             return
-        if node.get("filterBranchType") in {"ASSOCIATION", "UNIFIED_EVENTS", "PROPERTY_ASSOCIATION"}:
-            problems.append((here, f"{node.get('filterBranchType')} branches cannot be re-enrollment triggers: "
-                                   "only properties of the workflow's own object can re-enroll"))
+        if node.get("filterBranchType") in {
+            "ASSOCIATION",
+            "UNIFIED_EVENTS",
+            "PROPERTY_ASSOCIATION",
+        }:
+            problems.append(
+                (
+                    here,
+                    f"{node.get('filterBranchType')} branches cannot be re-enrollment triggers: "
+                    "only properties of the workflow's own object can re-enroll",
+                )
+            )
             return
         for i, f in enumerate(node.get("filters") or []):
             if isinstance(f, Mapping) and f.get("filterType") not in {"PROPERTY", "IN_LIST"}:
-                problems.append((f"{here}.filters[{i}]", f"{f.get('filterType')} filters cannot be re-enrollment "
-                                                         "triggers: only the workflow's own properties can"))
+                problems.append(
+                    (
+                        f"{here}.filters[{i}]",
+                        f"{f.get('filterType')} filters cannot be re-enrollment "
+                        "triggers: only the workflow's own properties can",
+                    )
+                )
         for i, b in enumerate(node.get("filterBranches") or []):
             walk(b, f"{here}.filterBranches[{i}]")
 
@@ -92,7 +146,9 @@ def _event_criteria_problems(criteria: Mapping[str, Any], object_type: ObjectTyp
     problems: Problems = []
     branches = criteria.get("eventFilterBranches")
     if not isinstance(branches, list) or not branches:
-        problems.append(("enrollmentCriteria.eventFilterBranches", "needs at least one UNIFIED_EVENTS branch"))
+        problems.append(
+            ("enrollmentCriteria.eventFilterBranches", "needs at least one UNIFIED_EVENTS branch")
+        )
         branches = []
     for i, b in enumerate(branches):
         here = f"enrollmentCriteria.eventFilterBranches[{i}]"
@@ -104,12 +160,17 @@ def _event_criteria_problems(criteria: Mapping[str, Any], object_type: ObjectTyp
         if b.get("operator") not in {"HAS_COMPLETED", "HAS_NOT_COMPLETED"}:
             problems.append((f"{here}.operator", "must be HAS_COMPLETED or HAS_NOT_COMPLETED"))
         if b.get("filterBranches"):
-            problems.append((f"{here}.filterBranches", "UNIFIED_EVENTS branches cannot have sub-branches"))
+            problems.append(
+                (f"{here}.filterBranches", "UNIFIED_EVENTS branches cannot have sub-branches")
+            )
     if not isinstance(criteria.get("listMembershipFilterBranches", []), list):
         problems.append(("enrollmentCriteria.listMembershipFilterBranches", "must be a list"))
     if criteria.get("refinementCriteria") is not None:
-        problems.extend(criteria_problems(criteria["refinementCriteria"], object_type,
-                                          "enrollmentCriteria.refinementCriteria"))
+        problems.extend(
+            criteria_problems(
+                criteria["refinementCriteria"], object_type, "enrollmentCriteria.refinementCriteria"
+            )
+        )
     return problems
 
 
@@ -118,23 +179,35 @@ def enrollment_criteria_problems(criteria: Any, object_type: ObjectType) -> Prob
         return [("enrollmentCriteria", "must be an object")]
     kind = criteria.get("type")
     if kind not in CRITERIA_KEYS:
-        return [("enrollmentCriteria.type", f'"{kind}" must be one of LIST_BASED, EVENT_BASED, MANUAL')]
+        return [
+            ("enrollmentCriteria.type", f'"{kind}" must be one of LIST_BASED, EVENT_BASED, MANUAL')
+        ]
     problems: Problems = [
-        (f"enrollmentCriteria.{k}", f"is not a field of {kind} criteria") for k in sorted(set(criteria) - CRITERIA_KEYS[kind])
+        (f"enrollmentCriteria.{k}", f"is not a field of {kind} criteria")
+        for k in sorted(set(criteria) - CRITERIA_KEYS[kind])
     ]
     if not isinstance(criteria.get("shouldReEnroll", False), bool):
         problems.append(("enrollmentCriteria.shouldReEnroll", "must be true or false"))
     if kind == CriteriaType.LIST_BASED:
         if "listFilterBranch" not in criteria:
-            problems.append(("enrollmentCriteria.listFilterBranch", "is required for LIST_BASED criteria"))
+            problems.append(
+                ("enrollmentCriteria.listFilterBranch", "is required for LIST_BASED criteria")
+            )
         else:
-            problems.extend(criteria_problems(criteria["listFilterBranch"], object_type,
-                                              "enrollmentCriteria.listFilterBranch"))
+            problems.extend(
+                criteria_problems(
+                    criteria["listFilterBranch"], object_type, "enrollmentCriteria.listFilterBranch"
+                )
+            )
         if not isinstance(criteria.get("unEnrollObjectsNotMeetingCriteria", False), bool):
-            problems.append(("enrollmentCriteria.unEnrollObjectsNotMeetingCriteria", "must be true or false"))
+            problems.append(
+                ("enrollmentCriteria.unEnrollObjectsNotMeetingCriteria", "must be true or false")
+            )
         triggers = criteria.get("reEnrollmentTriggersFilterBranches", [])
         if not isinstance(triggers, list):
-            problems.append(("enrollmentCriteria.reEnrollmentTriggersFilterBranches", "must be a list"))
+            problems.append(
+                ("enrollmentCriteria.reEnrollmentTriggersFilterBranches", "must be a list")
+            )
             triggers = []
         for i, branch in enumerate(triggers):
             here = f"enrollmentCriteria.reEnrollmentTriggersFilterBranches[{i}]"
@@ -172,8 +245,10 @@ def _flow_check(object_type: ObjectType, current: Workflow | None) -> Any:
         if target is None:
             return f"no flow with id {flow_id}"
         if target.object_type_id != object_type.pk:
-            return (f"flow {flow_id} enrolls {target.object_type.name}; "
-                    f"a {object_type.name} workflow can only enroll into {object_type.name} workflows")
+            return (
+                f"flow {flow_id} enrolls {target.object_type.name}; "
+                f"a {object_type.name} workflow can only enroll into {object_type.name} workflows"
+            )
         if current is not None and target.pk == current.pk:
             return "a workflow cannot enroll records into itself"
         return None
@@ -201,8 +276,13 @@ def parse_flow(payload: Any, *, current: Workflow | None = None) -> dict[str, An
     if object_type is not None:
         expected = expected_flow_type(object_type)
         if flow_type != expected:
-            problems.append(("type", f'is "{flow_type}", but a flow on {object_type.name} ({object_type.object_type_id}) '
-                                     f'must have type "{expected}"'))
+            problems.append(
+                (
+                    "type",
+                    f'is "{flow_type}", but a flow on {object_type.name} ({object_type.object_type_id}) '
+                    f'must have type "{expected}"',
+                )
+            )
     name = payload.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append(("name", "is required"))
@@ -219,14 +299,25 @@ def parse_flow(payload: Any, *, current: Workflow | None = None) -> dict[str, An
         for key in ("suppressionFilterBranch", "goalFilterBranch"):
             if payload.get(key) is not None:
                 problems.extend(criteria_problems(payload[key], object_type, key))
-        if payload.get("suppressionFilterBranch") is not None and flow_type == FlowType.CONTACT_FLOW:
-            problems.append(("suppressionFilterBranch", "contact flows use suppressionListIds, as in HubSpot"))
-        problems.extend(validate_actions(
-            payload.get("actions", []), str(payload.get("startActionId") or ""),
-            property_check=_property_check(object_type), flow_check=_flow_check(object_type, current),
-        ))
+        if (
+            payload.get("suppressionFilterBranch") is not None
+            and flow_type == FlowType.CONTACT_FLOW
+        ):
+            problems.append(
+                ("suppressionFilterBranch", "contact flows use suppressionListIds, as in HubSpot")
+            )
+        problems.extend(
+            validate_actions(
+                payload.get("actions", []),
+                str(payload.get("startActionId") or ""),
+                property_check=_property_check(object_type),
+                flow_check=_flow_check(object_type, current),
+            )
+        )
     suppression_lists = payload.get("suppressionListIds", [])
-    if not isinstance(suppression_lists, list) or not all(isinstance(x, (int, str)) for x in suppression_lists):
+    if not isinstance(suppression_lists, list) or not all(
+        isinstance(x, (int, str)) for x in suppression_lists
+    ):
         problems.append(("suppressionListIds", "must be a list of list ids"))
     setting = payload.get("unEnrollmentSetting")
     if setting is not None:
@@ -236,12 +327,19 @@ def parse_flow(payload: Any, *, current: Workflow | None = None) -> dict[str, An
     assert object_type is not None
     actions = [_normalise_action(a) for a in payload.get("actions", [])]
     return {
-        "name": name.strip(), "description": str(payload.get("description") or ""), "object_type": object_type,
-        "flow_type": flow_type, "enrollment_criteria": dict(criteria),
+        "name": name.strip(),
+        "description": str(payload.get("description") or ""),
+        "object_type": object_type,
+        "flow_type": flow_type,
+        "enrollment_criteria": dict(criteria),
         "suppression_filter_branch": payload.get("suppressionFilterBranch"),
         "suppression_list_ids": [str(x) for x in suppression_lists],
-        "goal_filter_branch": payload.get("goalFilterBranch"), "unenrollment_setting": setting,
-        "actions": actions, "start_action_id": str(payload.get("startActionId") or (actions[0]["actionId"] if actions else "")),
+        "goal_filter_branch": payload.get("goalFilterBranch"),
+        "unenrollment_setting": setting,
+        "actions": actions,
+        "start_action_id": str(
+            payload.get("startActionId") or (actions[0]["actionId"] if actions else "")
+        ),
         "is_enabled": bool(payload.get("isEnabled", False)),
         "extras": {k: payload[k] for k in ECHOED_FIELDS if k in payload},
     }
@@ -281,19 +379,32 @@ def flow_to_json(flow: Workflow) -> dict[str, Any]:
     actions = flow.actions or []
     numeric_ids = [int(a["actionId"]) for a in actions if str(a.get("actionId", "")).isdigit()]
     out: dict[str, Any] = {
-        "id": str(flow.pk), "uuid": str(flow.uuid), "type": flow.flow_type, "flowType": "WORKFLOW",
-        "objectTypeId": flow.object_type.object_type_id, "name": flow.name, "description": flow.description,
-        "isEnabled": flow.is_enabled, "revisionId": str(flow.revision_id),
-        "createdAt": format_datetime(flow.created_at), "updatedAt": format_datetime(flow.updated_at),
-        "enrollmentCriteria": flow.enrollment_criteria, "actions": actions,
+        "id": str(flow.pk),
+        "uuid": str(flow.uuid),
+        "type": flow.flow_type,
+        "flowType": "WORKFLOW",
+        "objectTypeId": flow.object_type.object_type_id,
+        "name": flow.name,
+        "description": flow.description,
+        "isEnabled": flow.is_enabled,
+        "revisionId": str(flow.revision_id),
+        "createdAt": format_datetime(flow.created_at),
+        "updatedAt": format_datetime(flow.updated_at),
+        "enrollmentCriteria": flow.enrollment_criteria,
+        "actions": actions,
         "startActionId": flow.start_action_id or None,
         "nextAvailableActionId": str(max(numeric_ids, default=0) + 1),
         "crmObjectCreationStatus": "COMPLETE",
-        "timeWindows": [], "blockedDates": [], "dataSources": [], "customProperties": {},
+        "timeWindows": [],
+        "blockedDates": [],
+        "dataSources": [],
+        "customProperties": {},
     }
     out.update(flow.extras or {})
     if flow.flow_type == FlowType.CONTACT_FLOW:
-        out["suppressionListIds"] = [int(x) if str(x).isdigit() else x for x in flow.suppression_list_ids]
+        out["suppressionListIds"] = [
+            int(x) if str(x).isdigit() else x for x in flow.suppression_list_ids
+        ]
         out.setdefault("canEnrollFromSalesforce", False)
     elif flow.suppression_filter_branch is not None:
         out["suppressionFilterBranch"] = flow.suppression_filter_branch

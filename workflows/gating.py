@@ -35,8 +35,10 @@ def tier_problem(object_type: ObjectType) -> str | None:
     if account.has_tier(hub, minimum):
         return None
     current = getattr(account, f"{hub}_hub")
-    return (f"{what} need {hub.title()} Hub {Tier(minimum).label} or Enterprise; "
-            f"this account has {hub.title()} Hub {Tier(current).label}.")
+    return (
+        f"{what} need {hub.title()} Hub {Tier(minimum).label} or Enterprise; "
+        f"this account has {hub.title()} Hub {Tier(current).label}."
+    )
 
 
 def require_tier(object_type: ObjectType) -> None:
@@ -52,4 +54,6 @@ def require_permission(user: Any, action: str) -> None:
     perm = ENROLL_PERMISSION if action == "enroll" else EDIT_PERMISSIONS[action]
     if not user.has_perm(perm):
         verb = "enroll records manually" if action == "enroll" else f"{action} workflows"
-        raise FlowForbidden(f'User "{user.get_username()}" may not {verb} (needs permission {perm}).')
+        raise FlowForbidden(
+            f'User "{user.get_username()}" may not {verb} (needs permission {perm}).'
+        )

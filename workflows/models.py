@@ -29,7 +29,9 @@ class Workflow(models.Model):
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True, default="")
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    object_type = models.ForeignKey("crm.ObjectType", on_delete=models.PROTECT, related_name="workflows")
+    object_type = models.ForeignKey(
+        "crm.ObjectType", on_delete=models.PROTECT, related_name="workflows"
+    )
     flow_type = models.CharField(max_length=16, choices=FlowType.choices)
     is_enabled = models.BooleanField(default=False)
     enrollment_criteria = models.JSONField(default=dict, blank=True)

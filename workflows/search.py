@@ -67,8 +67,21 @@ from crm.values import (
 from workflows.criteria import Criteria, CriteriaInvalid, parse, to_queryset
 
 OBJECT_ID = "hs_object_id"
-OPERATORS = ("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
-             "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN")
+OPERATORS = (
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+)
 MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 10
 MAX_FILTERS = 25
@@ -119,8 +132,9 @@ class SearchPage:
 # --------------------------------------------------------------------------- engine JSON builders
 
 
-def _filter(name: str, operation_type: str, operator: str, *, empty: bool | None = None,
-            **fields: Any) -> dict[str, Any]:
+def _filter(
+    name: str, operation_type: str, operator: str, *, empty: bool | None = None, **fields: Any
+) -> dict[str, Any]:
     operation: dict[str, Any] = {"operationType": operation_type, "operator": operator, **fields}
     if empty is not None:
         operation["includeObjectsWithNoValueSet"] = empty
@@ -128,7 +142,12 @@ def _filter(name: str, operation_type: str, operator: str, *, empty: bool | None
 
 
 def _any_of(filters: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": filters, "filterBranches": []}
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": filters,
+        "filterBranches": [],
+    }
 
 
 @dataclass
@@ -150,13 +169,21 @@ class _Group:
                 self.branches.append(part)
 
     def to_json(self) -> dict[str, Any]:
-        return {"filterBranchType": "AND", "filterBranchOperator": "AND", "filters": self.filters,
-                "filterBranches": self.branches}
+        return {
+            "filterBranchType": "AND",
+            "filterBranchOperator": "AND",
+            "filters": self.filters,
+            "filterBranches": self.branches,
+        }
 
 
 def _root(groups: Sequence[_Group]) -> dict[str, Any]:
-    return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [],
-            "filterBranches": [g.to_json() for g in groups]}
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [g.to_json() for g in groups],
+    }
 
 
 # --------------------------------------------------------------------------- values
@@ -199,20 +226,29 @@ def _point(defn: PropertyDefinition, raw: str, key: str) -> dict[str, Any]:
         point.update(year=year, month=month, day=day)
     else:
         moment = parse_datetime(_converted(canonical_datetime, raw, key))
-        point.update(year=moment.year, month=moment.month, day=moment.day, hour=moment.hour,
-                     minute=moment.minute, second=moment.second, millisecond=moment.microsecond // 1000)
+        point.update(
+            year=moment.year,
+            month=moment.month,
+            day=moment.day,
+            hour=moment.hour,
+            minute=moment.minute,
+            second=moment.second,
+            millisecond=moment.microsecond // 1000,
+        )
     return {**point, "zoneId": "UTC", "timezoneSource": "CUSTOM"}
 
 
 def _point_key(point: dict[str, Any]) -> tuple[int, ...]:
-    return tuple(point.get(k, 0) for k in ("year", "month", "day", "hour", "minute", "second", "millisecond"))
+    return tuple(
+        point.get(k, 0) for k in ("year", "month", "day", "hour", "minute", "second", "millisecond")
+    )
 
 
 def _wildcards(flt: dict[str, Any]) -> tuple[str, bool, bool]:
     """(token, wildcard before, wildcard after) of a CONTAINS_TOKEN value."""
     raw = _value(flt)
     lead, trail = raw.startswith("*"), raw.endswith("*") and len(raw) > 1
-    token = raw[1 if lead else 0: len(raw) - 1 if trail else len(raw)]
+    token = raw[1 if lead else 0 : len(raw) - 1 if trail else len(raw)]
     if "*" in token:
         raise _Refused(f'"{raw}": a wildcard (*) may only start or end the token', "value")
     return token, lead, trail
@@ -239,13 +275,22 @@ def _string(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str, Any
     if op == "CONTAINS_TOKEN":
         if not token:
             return _known(name, "HAS_PROPERTY")
-        operator = "STARTS_WITH" if trail and not lead else "ENDS_WITH" if lead and not trail else "CONTAINS"
+        operator = (
+            "STARTS_WITH"
+            if trail and not lead
+            else "ENDS_WITH"
+            if lead and not trail
+            else "CONTAINS"
+        )
         return [_filter(name, "STRING", operator, value=token)]
     if not token:
         return _known(name, "NOT_HAS_PROPERTY")
     if lead != trail:
-        raise _Refused(f"NOT_CONTAINS_TOKEN takes a token or *token*, not {flt['value']}: there is no "
-                       "\"doesn't start / end with\"", "value")
+        raise _Refused(
+            f"NOT_CONTAINS_TOKEN takes a token or *token*, not {flt['value']}: there is no "
+            '"doesn\'t start / end with"',
+            "value",
+        )
     return [_filter(name, "STRING", "DOES_NOT_CONTAIN", value=token, empty=True)]
 
 
@@ -254,8 +299,11 @@ def _enumeration(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str
     if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
         token, lead, trail = _wildcards(flt)
         if lead or trail:
-            raise _Refused(f"{op} on the enumeration property \"{defn.name}\" takes an option, "
-                           "without wildcards", "value")
+            raise _Refused(
+                f'{op} on the enumeration property "{defn.name}" takes an option, '
+                "without wildcards",
+                "value",
+            )
         wanted, key = [token], "value"
     elif op in ("IN", "NOT_IN"):
         wanted, key = _values(flt), "values"
@@ -279,8 +327,13 @@ def _number(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str, Any
     def num(key: str = "value") -> int | float:
         return _converted(canonical_number, _value(flt, key), key)
 
-    compare = {"EQ": "IS_EQUAL_TO", "LT": "IS_LESS_THAN", "LTE": "IS_LESS_THAN_OR_EQUAL_TO",
-               "GT": "IS_GREATER_THAN", "GTE": "IS_GREATER_THAN_OR_EQUAL_TO"}
+    compare = {
+        "EQ": "IS_EQUAL_TO",
+        "LT": "IS_LESS_THAN",
+        "LTE": "IS_LESS_THAN_OR_EQUAL_TO",
+        "GT": "IS_GREATER_THAN",
+        "GTE": "IS_GREATER_THAN_OR_EQUAL_TO",
+    }
     if op in compare:
         return [_filter(name, "NUMBER", compare[op], value=num())]
     if op == "NEQ":
@@ -288,8 +341,10 @@ def _number(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str, Any
     if op == "BETWEEN":
         low, high = num(), num("highValue")
         if low > high:
-            raise _Refused(f"{flt['highValue']} is below value {flt['value']}; BETWEEN needs value <= highValue",
-                           "highValue")
+            raise _Refused(
+                f"{flt['highValue']} is below value {flt['value']}; BETWEEN needs value <= highValue",
+                "highValue",
+            )
         return [_filter(name, "NUMBER_RANGED", "IS_BETWEEN", lowerBound=low, upperBound=high)]
     numbers = [_converted(canonical_number, v, "values") for v in _values(flt)]
     if op == "IN":
@@ -310,29 +365,55 @@ def _boolean(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str, An
     return [_filter(name, "BOOL", "IS_NOT_EQUAL_TO", value=w, empty=True) for w in wanted]
 
 
-def _between(name: str, low: dict[str, Any], high: dict[str, Any], *, negate: bool = False) -> dict[str, Any]:
-    return _filter(name, "TIME_RANGED", "IS_NOT_BETWEEN" if negate else "IS_BETWEEN",
-                   lowerBoundTimePoint=low, upperBoundTimePoint=high, lowerBoundEndpointBehavior="INCLUSIVE",
-                   upperBoundEndpointBehavior="INCLUSIVE", propertyParser="VALUE",
-                   **({"includeObjectsWithNoValueSet": True} if negate else {}))
+def _between(
+    name: str, low: dict[str, Any], high: dict[str, Any], *, negate: bool = False
+) -> dict[str, Any]:
+    return _filter(
+        name,
+        "TIME_RANGED",
+        "IS_NOT_BETWEEN" if negate else "IS_BETWEEN",
+        lowerBoundTimePoint=low,
+        upperBoundTimePoint=high,
+        lowerBoundEndpointBehavior="INCLUSIVE",
+        upperBoundEndpointBehavior="INCLUSIVE",
+        propertyParser="VALUE",
+        **({"includeObjectsWithNoValueSet": True} if negate else {}),
+    )
 
 
 def _moment(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str, Any]]:
     name, op = defn.name, flt["operator"]
-    edges = {"LT": ("IS_BEFORE", "EXCLUSIVE"), "LTE": ("IS_BEFORE", "INCLUSIVE"),
-             "GT": ("IS_AFTER", "EXCLUSIVE"), "GTE": ("IS_AFTER", "INCLUSIVE")}
+    edges = {
+        "LT": ("IS_BEFORE", "EXCLUSIVE"),
+        "LTE": ("IS_BEFORE", "INCLUSIVE"),
+        "GT": ("IS_AFTER", "EXCLUSIVE"),
+        "GTE": ("IS_AFTER", "INCLUSIVE"),
+    }
     if op in edges:
         operator, endpoint = edges[op]
-        return [_filter(name, "TIME_POINT", operator, timePoint=_point(defn, _value(flt), "value"),
-                        endpointBehavior=endpoint, propertyParser="VALUE")]
+        return [
+            _filter(
+                name,
+                "TIME_POINT",
+                operator,
+                timePoint=_point(defn, _value(flt), "value"),
+                endpointBehavior=endpoint,
+                propertyParser="VALUE",
+            )
+        ]
     if op in ("EQ", "NEQ"):
         point = _point(defn, _value(flt), "value")
         return [_between(name, point, point, negate=op == "NEQ")]
     if op == "BETWEEN":
-        low, high = _point(defn, _value(flt), "value"), _point(defn, _value(flt, "highValue"), "highValue")
+        low, high = (
+            _point(defn, _value(flt), "value"),
+            _point(defn, _value(flt, "highValue"), "highValue"),
+        )
         if _point_key(low) > _point_key(high):
-            raise _Refused(f"{flt['highValue']} is before value {flt['value']}; BETWEEN needs value <= highValue",
-                           "highValue")
+            raise _Refused(
+                f"{flt['highValue']} is before value {flt['value']}; BETWEEN needs value <= highValue",
+                "highValue",
+            )
         return [_between(name, low, high)]
     points = [_point(defn, v, "values") for v in _values(flt)]
     if op == "IN":
@@ -341,13 +422,30 @@ def _moment(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str, Any
 
 
 #: property type -> (operators it takes besides HAS_PROPERTY / NOT_HAS_PROPERTY, translator)
-_TRANSLATE: dict[str, tuple[frozenset[str], Callable[[PropertyDefinition, dict[str, Any]], list[dict[str, Any]]]]] = {
-    "string": (frozenset({"EQ", "NEQ", "IN", "NOT_IN", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}), _string),
-    "enumeration": (frozenset({"EQ", "NEQ", "IN", "NOT_IN", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}), _enumeration),
-    "number": (frozenset({"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN"}), _number),
+_TRANSLATE: dict[
+    str, tuple[frozenset[str], Callable[[PropertyDefinition, dict[str, Any]], list[dict[str, Any]]]]
+] = {
+    "string": (
+        frozenset({"EQ", "NEQ", "IN", "NOT_IN", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}),
+        _string,
+    ),
+    "enumeration": (
+        frozenset({"EQ", "NEQ", "IN", "NOT_IN", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}),
+        _enumeration,
+    ),
+    "number": (
+        frozenset({"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN"}),
+        _number,
+    ),
     "bool": (frozenset({"EQ", "NEQ", "IN", "NOT_IN"}), _boolean),
-    "date": (frozenset({"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN"}), _moment),
-    "datetime": (frozenset({"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN"}), _moment),
+    "date": (
+        frozenset({"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN"}),
+        _moment,
+    ),
+    "datetime": (
+        frozenset({"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN"}),
+        _moment,
+    ),
 }
 
 
@@ -357,9 +455,11 @@ def _translate(defn: PropertyDefinition, flt: dict[str, Any]) -> list[dict[str, 
         return _known(defn.name, op)
     allowed, translate = _TRANSLATE[defn.type]
     if op not in allowed:
-        raise _Refused(f'{op} is not valid for the {defn.type} property "{defn.name}" '
-                       f"(use one of {', '.join(sorted(allowed | {'HAS_PROPERTY', 'NOT_HAS_PROPERTY'}))})",
-                       "operator")
+        raise _Refused(
+            f'{op} is not valid for the {defn.type} property "{defn.name}" '
+            f"(use one of {', '.join(sorted(allowed | {'HAS_PROPERTY', 'NOT_HAS_PROPERTY'}))})",
+            "operator",
+        )
     return translate(defn, flt)
 
 
@@ -383,7 +483,10 @@ def _record_id(flt: dict[str, Any]) -> Q:
     if op == "NEQ":
         return ~Q(pk=as_id(_value(flt), "value"))
     if op == "BETWEEN":
-        return Q(pk__gte=as_id(_value(flt), "value"), pk__lte=as_id(_value(flt, "highValue"), "highValue"))
+        return Q(
+            pk__gte=as_id(_value(flt), "value"),
+            pk__lte=as_id(_value(flt, "highValue"), "highValue"),
+        )
     if op in ("IN", "NOT_IN"):
         ids = [as_id(v, "values") for v in _values(flt)]
         return Q(pk__in=ids) if op == "IN" else ~Q(pk__in=ids)
@@ -393,23 +496,42 @@ def _record_id(flt: dict[str, Any]) -> Q:
 # --------------------------------------------------------------------------- building the search
 
 
-def _groups(otype: ObjectType, definitions: dict[str, PropertyDefinition], raw_groups: list[dict[str, Any]],
-            errors: list[ErrorDetail]) -> list[_Group]:
+def _groups(
+    otype: ObjectType,
+    definitions: dict[str, PropertyDefinition],
+    raw_groups: list[dict[str, Any]],
+    errors: list[ErrorDetail],
+) -> list[_Group]:
     if len(raw_groups) > MAX_GROUPS:
-        errors.append(ErrorDetail(f"filterGroups: at most {MAX_GROUPS} filter groups, not {len(raw_groups)}",
-                                  name="filterGroups", code="TOO_MANY_FILTER_GROUPS"))
+        errors.append(
+            ErrorDetail(
+                f"filterGroups: at most {MAX_GROUPS} filter groups, not {len(raw_groups)}",
+                name="filterGroups",
+                code="TOO_MANY_FILTER_GROUPS",
+            )
+        )
     total = sum(len(g.get("filters") or []) for g in raw_groups)
     if total > MAX_FILTERS:
-        errors.append(ErrorDetail(f"filterGroups: at most {MAX_FILTERS} filters in all, not {total}",
-                                  name="filterGroups", code="TOO_MANY_FILTERS"))
+        errors.append(
+            ErrorDetail(
+                f"filterGroups: at most {MAX_FILTERS} filters in all, not {total}",
+                name="filterGroups",
+                code="TOO_MANY_FILTERS",
+            )
+        )
     groups = []
     for g, raw in enumerate(raw_groups):
         group = _Group()
         filters = raw.get("filters") or []
         if len(filters) > MAX_FILTERS_PER_GROUP:
-            errors.append(ErrorDetail(f"filterGroups[{g}].filters: at most {MAX_FILTERS_PER_GROUP} filters in a "
-                                      f"group, not {len(filters)}", name=f"filterGroups[{g}].filters",
-                                      code="TOO_MANY_FILTERS"))
+            errors.append(
+                ErrorDetail(
+                    f"filterGroups[{g}].filters: at most {MAX_FILTERS_PER_GROUP} filters in a "
+                    f"group, not {len(filters)}",
+                    name=f"filterGroups[{g}].filters",
+                    code="TOO_MANY_FILTERS",
+                )
+            )
         for j, flt in enumerate(filters):
             where = f"filterGroups[{g}].filters[{j}]"
             name = flt["propertyName"]
@@ -419,23 +541,37 @@ def _groups(otype: ObjectType, definitions: dict[str, PropertyDefinition], raw_g
                     continue
                 defn = definitions.get(name)
                 if defn is None:
-                    raise _Refused(f'property "{name}" does not exist on {otype.name}', "propertyName")
+                    raise _Refused(
+                        f'property "{name}" does not exist on {otype.name}', "propertyName"
+                    )
                 group.add(_translate(defn, flt), where)
             except _Refused as refused:
                 path = f"{where}.{refused.field}" if refused.field else where
-                errors.append(ErrorDetail(f"{path}: {refused.message}", name=path, code="INVALID_FILTER"))
+                errors.append(
+                    ErrorDetail(f"{path}: {refused.message}", name=path, code="INVALID_FILTER")
+                )
         groups.append(group)
     return groups
 
 
-def _query_parts(otype: ObjectType, definitions: dict[str, PropertyDefinition], query: str) -> list[dict[str, Any]]:
+def _query_parts(
+    otype: ObjectType, definitions: dict[str, PropertyDefinition], query: str
+) -> list[dict[str, Any]]:
     """Each word in some searchable text property: one OR branch per word (no such property: none match)."""
-    names = [n for n in dict.fromkeys([*otype.searchable_properties, otype.primary_display_property])
-             if n in definitions and definitions[n].type == "string"]
-    return [_any_of([_filter(n, "STRING", "CONTAINS", value=word) for n in names]) for word in query.split()]
+    names = [
+        n
+        for n in dict.fromkeys([*otype.searchable_properties, otype.primary_display_property])
+        if n in definitions and definitions[n].type == "string"
+    ]
+    return [
+        _any_of([_filter(n, "STRING", "CONTAINS", value=word) for n in names])
+        for word in query.split()
+    ]
 
 
-def _sorts(raw_sorts: list[Any], definitions: dict[str, PropertyDefinition], errors: list[ErrorDetail]) -> tuple[Sort, ...]:
+def _sorts(
+    raw_sorts: list[Any], definitions: dict[str, PropertyDefinition], errors: list[ErrorDetail]
+) -> tuple[Sort, ...]:
     sorts = []
     for i, raw in enumerate(raw_sorts):
         where = f"sorts[{i}]"
@@ -444,17 +580,33 @@ def _sorts(raw_sorts: list[Any], definitions: dict[str, PropertyDefinition], err
         elif isinstance(raw, dict) and isinstance(raw.get("propertyName"), str):
             direction = raw.get("direction") or "ASCENDING"
             if direction not in ("ASCENDING", "DESCENDING"):
-                errors.append(ErrorDetail(f"{where}.direction: {direction!r} is not ASCENDING or DESCENDING",
-                                          name=f"{where}.direction", code="INVALID_SORT"))
+                errors.append(
+                    ErrorDetail(
+                        f"{where}.direction: {direction!r} is not ASCENDING or DESCENDING",
+                        name=f"{where}.direction",
+                        code="INVALID_SORT",
+                    )
+                )
                 continue
             sort = Sort(raw["propertyName"], descending=direction == "DESCENDING")
         else:
-            errors.append(ErrorDetail(f'{where}: a sort is "name", "-name" or {{"propertyName": "name", '
-                                      '"direction": "ASCENDING|DESCENDING"}', name=where, code="INVALID_SORT"))
+            errors.append(
+                ErrorDetail(
+                    f'{where}: a sort is "name", "-name" or {{"propertyName": "name", '
+                    '"direction": "ASCENDING|DESCENDING"}',
+                    name=where,
+                    code="INVALID_SORT",
+                )
+            )
             continue
         if sort.property != OBJECT_ID and sort.property not in definitions:
-            errors.append(ErrorDetail(f'{where}: property "{sort.property}" does not exist', name=where,
-                                      code="INVALID_SORT"))
+            errors.append(
+                ErrorDetail(
+                    f'{where}: property "{sort.property}" does not exist',
+                    name=where,
+                    code="INVALID_SORT",
+                )
+            )
             continue
         sorts.append(sort)
     return tuple(sorts)
@@ -463,7 +615,9 @@ def _sorts(raw_sorts: list[Any], definitions: dict[str, PropertyDefinition], err
 _ENGINE_PATH = re.compile(rf"^{ROOT}\.filterBranches\[(\d+)\]\.(filters|filterBranches)\[(\d+)\]")
 
 
-def _engine_errors(exc: CriteriaInvalid, groups: Sequence[_Group], group_of: Callable[[int], int]) -> CrmValidationError:
+def _engine_errors(
+    exc: CriteriaInvalid, groups: Sequence[_Group], group_of: Callable[[int], int]
+) -> CrmValidationError:
     """The engine's problems, named by the request fields they came from (a backstop: the
     translation above refuses what it knows the engine would)."""
     details = []
@@ -496,7 +650,9 @@ def _records(otype: ObjectType, groups: list[_Group]) -> QuerySet[Record]:
             matching = to_queryset(_parse(otype, [group], lambda _g, index=index: index))
             condition &= Q(pk__in=matching.values("pk"))
         conditions.append(condition)
-    return Record.objects.filter(object_type=otype, archived=False).filter(reduce(lambda a, b: a | b, conditions))
+    return Record.objects.filter(object_type=otype, archived=False).filter(
+        reduce(lambda a, b: a | b, conditions)
+    )
 
 
 def build_search(
@@ -516,12 +672,22 @@ def build_search(
     groups = _groups(otype, definitions, filter_groups or [], errors)
     order = _sorts(sorts or [], definitions, errors)
     if not 1 <= limit <= MAX_LIMIT:
-        errors.append(ErrorDetail(f"limit: must be between 1 and {MAX_LIMIT}, not {limit}", name="limit",
-                                  code="INVALID_LIMIT"))
+        errors.append(
+            ErrorDetail(
+                f"limit: must be between 1 and {MAX_LIMIT}, not {limit}",
+                name="limit",
+                code="INVALID_LIMIT",
+            )
+        )
     if after >= MAX_RESULTS:
-        errors.append(ErrorDetail(f"after: search results stop at {MAX_RESULTS:,}; narrow the filters instead "
-                                  f'(e.g. {OBJECT_ID} GT the last id seen, sorted by {OBJECT_ID})',
-                                  name="after", code="INVALID_CURSOR"))
+        errors.append(
+            ErrorDetail(
+                f"after: search results stop at {MAX_RESULTS:,}; narrow the filters instead "
+                f"(e.g. {OBJECT_ID} GT the last id seen, sorted by {OBJECT_ID})",
+                name="after",
+                code="INVALID_CURSOR",
+            )
+        )
     if errors:
         raise CrmValidationError.of(errors)
     words = _query_parts(otype, definitions, query or "")
@@ -531,8 +697,15 @@ def build_search(
             group.add(words, "query")
     if not groups:
         groups = [_Group()]  # an AND branch without filters: every record
-    return Search(object_type=otype, records=_records(otype, groups), sorts=order, properties=properties,
-                  limit=limit, offset=after, definitions=definitions)
+    return Search(
+        object_type=otype,
+        records=_records(otype, groups),
+        sorts=order,
+        properties=properties,
+        limit=limit,
+        offset=after,
+        definitions=definitions,
+    )
 
 
 # --------------------------------------------------------------------------- running it
@@ -549,7 +722,9 @@ def _ordering(search: Search) -> list[OrderBy]:
             expression: Any = Lower(KeyTextTransform(sort.property, "properties"))
         else:
             expression = KeyTransform(sort.property, "properties")
-        out.append(expression.desc(nulls_last=True) if sort.descending else expression.asc(nulls_last=True))
+        out.append(
+            expression.desc(nulls_last=True) if sort.descending else expression.asc(nulls_last=True)
+        )
     out.append(F("pk").asc())
     return out
 
@@ -558,6 +733,10 @@ def run_search(search: Search) -> SearchPage:
     """One page of the search, its total and the offset of the next page."""
     total = search.records.count()
     end = min(search.offset + search.limit, MAX_RESULTS)
-    records = list(search.records.order_by(*_ordering(search))[search.offset:end]) if search.offset < total else []
+    records = (
+        list(search.records.order_by(*_ordering(search))[search.offset : end])
+        if search.offset < total
+        else []
+    )
     next_after = end if end < min(total, MAX_RESULTS) else None
     return SearchPage(total=total, records=records, next_after=next_after)

@@ -47,8 +47,10 @@ def get_flow(flow_id: int | str) -> Workflow:
         pk = -1
     flow = Workflow.objects.select_related("object_type").filter(pk=pk).first()
     if flow is None:
-        raise ObjectNotFound(f"No flow with id {flow_id}.",
-                             [ErrorDetail(f"No flow with id {flow_id}.", name="flowId", code="OBJECT_NOT_FOUND")])
+        raise ObjectNotFound(
+            f"No flow with id {flow_id}.",
+            [ErrorDetail(f"No flow with id {flow_id}.", name="flowId", code="OBJECT_NOT_FOUND")],
+        )
     return flow
 
 
@@ -60,14 +62,20 @@ def _after_enable(flow: Workflow, enroll_existing: bool, user: Any) -> None:
 
 def _check_enroll_existing(criteria: Mapping[str, Any], enroll_existing: bool) -> None:
     if enroll_existing and criteria.get("type") != "LIST_BASED":
-        raise FlowInvalid.of_problems([(
-            "enrollExisting",
-            f"only filter-based (LIST_BASED) triggers can enroll existing records; this flow's are "
-            f"{criteria.get('type') or 'MANUAL'}",
-        )])
+        raise FlowInvalid.of_problems(
+            [
+                (
+                    "enrollExisting",
+                    f"only filter-based (LIST_BASED) triggers can enroll existing records; this flow's are "
+                    f"{criteria.get('type') or 'MANUAL'}",
+                )
+            ]
+        )
 
 
-def flow_create(*, payload: Mapping[str, Any], user: Any = None, enroll_existing: bool = False) -> Workflow:
+def flow_create(
+    *, payload: Mapping[str, Any], user: Any = None, enroll_existing: bool = False
+) -> Workflow:
     require_permission(user, "create")
     fields = parse_flow(payload)
     require_tier(fields["object_type"])
@@ -83,30 +91,48 @@ def flow_create(*, payload: Mapping[str, Any], user: Any = None, enroll_existing
 
 
 def flow_update(
-    *, flow_id: int | str, payload: Mapping[str, Any], user: Any = None, enroll_existing: bool = False
+    *,
+    flow_id: int | str,
+    payload: Mapping[str, Any],
+    user: Any = None,
+    enroll_existing: bool = False,
 ) -> Workflow:
     """Full replacement as HubSpot's PUT: the caller's revisionId must be the current one."""
     require_permission(user, "update")
     with transaction.atomic():
-        flow = Workflow.objects.select_for_update(of=("self",)).select_related("object_type").filter(
-            pk=get_flow(flow_id).pk).first()
+        flow = (
+            Workflow.objects.select_for_update(of=("self",))
+            .select_related("object_type")
+            .filter(pk=get_flow(flow_id).pk)
+            .first()
+        )
         assert flow is not None
         revision = payload.get("revisionId") if isinstance(payload, Mapping) else None
         if revision is None:
-            raise FlowInvalid.of_problems([("revisionId", "is required: send the revisionId you last read")])
+            raise FlowInvalid.of_problems(
+                [("revisionId", "is required: send the revisionId you last read")]
+            )
         if str(revision) != str(flow.revision_id):
             raise StaleRevision(
                 f"revisionId {revision} is stale: the flow is at revision {flow.revision_id}. "
                 "Read it again and re-apply your change.",
-                [ErrorDetail("stale revisionId", name="revisionId", code="STALE_REVISION",
-                             context={"currentRevisionId": [str(flow.revision_id)]})],
+                [
+                    ErrorDetail(
+                        "stale revisionId",
+                        name="revisionId",
+                        code="STALE_REVISION",
+                        context={"currentRevisionId": [str(flow.revision_id)]},
+                    )
+                ],
             )
         fields = parse_flow(payload, current=flow)
         require_tier(fields["object_type"])
         was_enabled = flow.is_enabled
         if fields["is_enabled"] != was_enabled:
             require_permission(user, "toggle")  # a PUT must not get round the on/off permission
-        _check_enroll_existing(fields["enrollment_criteria"], enroll_existing and fields["is_enabled"])
+        _check_enroll_existing(
+            fields["enrollment_criteria"], enroll_existing and fields["is_enabled"]
+        )
         criteria_changed = any(getattr(flow, k) != fields[k] for k in CRITERIA_FIELDS)
         for key, value in fields.items():
             setattr(flow, key, value)
@@ -121,10 +147,16 @@ def flow_update(
     return flow
 
 
-def flow_set_enabled(*, flow_id: int | str, enabled: bool, user: Any = None, enroll_existing: bool = False) -> Workflow:
+def flow_set_enabled(
+    *, flow_id: int | str, enabled: bool, user: Any = None, enroll_existing: bool = False
+) -> Workflow:
     require_permission(user, "toggle")
     with transaction.atomic():
-        flow = Workflow.objects.select_for_update(of=("self",)).select_related("object_type").get(pk=get_flow(flow_id).pk)
+        flow = (
+            Workflow.objects.select_for_update(of=("self",))
+            .select_related("object_type")
+            .get(pk=get_flow(flow_id).pk)
+        )
         if enabled:
             require_tier(flow.object_type)
             _check_enroll_existing(flow.enrollment_criteria, enroll_existing)

@@ -25,45 +25,71 @@ from .paging import paging, parse_after
 from .params import actor, body, object_type, query
 
 TAG = ["CRM associations v4"]
-FROM_TYPE = OpenApiParameter("fromObjectType", str, OpenApiParameter.PATH,
-                             description="Object type name or id, e.g. contacts or 0-1")
+FROM_TYPE = OpenApiParameter(
+    "fromObjectType",
+    str,
+    OpenApiParameter.PATH,
+    description="Object type name or id, e.g. contacts or 0-1",
+)
 FROM_ID = OpenApiParameter("fromObjectId", str, OpenApiParameter.PATH)
-TO_TYPE = OpenApiParameter("toObjectType", str, OpenApiParameter.PATH,
-                           description="Object type name or id, e.g. companies or 0-2")
+TO_TYPE = OpenApiParameter(
+    "toObjectType",
+    str,
+    OpenApiParameter.PATH,
+    description="Object type name or id, e.g. companies or 0-2",
+)
 TO_ID = OpenApiParameter("toObjectId", str, OpenApiParameter.PATH)
 TYPE_ID = OpenApiParameter("associationTypeId", int, OpenApiParameter.PATH)
 
 
 class AssociationPairView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="associations_create",
+        tags=TAG,
+        operation_id="associations_create",
         summary="Associate two records with the given labels (the unlabeled default comes too)",
         parameters=[FROM_TYPE, FROM_ID, TO_TYPE, TO_ID],
         request=serializers.AssociationSpecSerializer(many=True),
         responses={201: serializers.LabelsBetweenObjectPairSerializer, **ERRORS},
     )
-    def put(self, request: Request, fromObjectType: str, fromObjectId: str, toObjectType: str,
-            toObjectId: str) -> Response:
+    def put(
+        self,
+        request: Request,
+        fromObjectType: str,
+        fromObjectId: str,
+        toObjectType: str,
+        toObjectId: str,
+    ) -> Response:
         from_record = reads.find_record(object_type(fromObjectType), fromObjectId)
         to_record = reads.find_record(object_type(toObjectType), toObjectId)
         specs = body(serializers.AssociationSpecSerializer, request, many=True, allow_empty=False)
         association_create(
-            from_record=from_record, to_record=to_record,
+            from_record=from_record,
+            to_record=to_record,
             types=[(s["associationCategory"], s["associationTypeId"]) for s in specs],
             actor=actor(request),
         )
         labels = reads.labels_between(from_record, to_record)
-        return Response(shapes.labels_between_json(from_record, to_record, labels),
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            shapes.labels_between_json(from_record, to_record, labels),
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
-        tags=TAG, operation_id="associations_archive",
+        tags=TAG,
+        operation_id="associations_archive",
         summary="Remove every association between two records",
-        parameters=[FROM_TYPE, FROM_ID, TO_TYPE, TO_ID], request=None,
+        parameters=[FROM_TYPE, FROM_ID, TO_TYPE, TO_ID],
+        request=None,
         responses={204: None, 401: ERRORS[401], 404: ERRORS[404]},
     )
-    def delete(self, request: Request, fromObjectType: str, fromObjectId: str, toObjectType: str,
-               toObjectId: str) -> Response:
+    def delete(
+        self,
+        request: Request,
+        fromObjectType: str,
+        fromObjectId: str,
+        toObjectType: str,
+        toObjectId: str,
+    ) -> Response:
         from_record = reads.find_record(object_type(fromObjectType), fromObjectId)
         to_record = reads.find_record(object_type(toObjectType), toObjectId)
         association_remove(from_record=from_record, to_record=to_record, actor=actor(request))
@@ -72,12 +98,15 @@ class AssociationPairView(APIView):
 
 class AssociationListView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="associations_get_page",
+        tags=TAG,
+        operation_id="associations_get_page",
         summary="A record's associated records of one type, each with all its labels",
         parameters=[FROM_TYPE, FROM_ID, TO_TYPE, serializers.AssociationPageQuerySerializer],
         responses={200: serializers.AssociationPageSerializer, **ERRORS},
     )
-    def get(self, request: Request, fromObjectType: str, fromObjectId: str, toObjectType: str) -> Response:
+    def get(
+        self, request: Request, fromObjectType: str, fromObjectId: str, toObjectType: str
+    ) -> Response:
         record = reads.find_record(object_type(fromObjectType), fromObjectId)
         to_type = object_type(toObjectType)
         params = query(serializers.AssociationPageQuerySerializer, request)
@@ -85,7 +114,10 @@ class AssociationListView(APIView):
             record, to_type, after=parse_after(params.get("after")), limit=params["limit"]
         )
         results = [
-            {"toObjectId": to_id, "associationTypes": [shapes.association_spec_json(t) for t in types]}
+            {
+                "toObjectId": to_id,
+                "associationTypes": [shapes.association_spec_json(t) for t in types],
+            }
             for to_id, types in rows
         ]
         return Response({"results": results, **paging(request, next_after)})
@@ -93,7 +125,8 @@ class AssociationListView(APIView):
 
 class AssociationLabelsView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="association_labels_list",
+        tags=TAG,
+        operation_id="association_labels_list",
         summary="Association types (labels) from one object type to another",
         parameters=[FROM_TYPE, TO_TYPE],
         responses={200: serializers.AssociationSpecWithLabelCollectionSerializer, **ERRORS},
@@ -103,51 +136,79 @@ class AssociationLabelsView(APIView):
         return Response({"results": [shapes.association_spec_json(t) for t in found]})
 
     @extend_schema(
-        tags=TAG, operation_id="association_labels_create",
+        tags=TAG,
+        operation_id="association_labels_create",
         summary="Create a USER_DEFINED label (and its inverse)",
-        parameters=[FROM_TYPE, TO_TYPE], request=serializers.LabelCreateSerializer,
+        parameters=[FROM_TYPE, TO_TYPE],
+        request=serializers.LabelCreateSerializer,
         responses={200: serializers.AssociationSpecWithLabelCollectionSerializer, **ERRORS},
     )
     def post(self, request: Request, fromObjectType: str, toObjectType: str) -> Response:
         from_type, to_type = object_type(fromObjectType), object_type(toObjectType)
         data = body(serializers.LabelCreateSerializer, request)
         forward, backward = association_label_create(
-            from_object_type=from_type, to_object_type=to_type, label=data["label"],
-            inverse_label=data.get("inverseLabel") or None, name=data.get("name") or "",
+            from_object_type=from_type,
+            to_object_type=to_type,
+            label=data["label"],
+            inverse_label=data.get("inverseLabel") or None,
+            name=data.get("name") or "",
         )
-        return Response({"results": [shapes.association_spec_json(forward),
-                                     shapes.association_spec_json(backward)]})
+        return Response(
+            {
+                "results": [
+                    shapes.association_spec_json(forward),
+                    shapes.association_spec_json(backward),
+                ]
+            }
+        )
 
     @extend_schema(
-        tags=TAG, operation_id="association_labels_update", summary="Rename a USER_DEFINED label",
-        parameters=[FROM_TYPE, TO_TYPE], request=serializers.LabelUpdateSerializer,
+        tags=TAG,
+        operation_id="association_labels_update",
+        summary="Rename a USER_DEFINED label",
+        parameters=[FROM_TYPE, TO_TYPE],
+        request=serializers.LabelUpdateSerializer,
         responses={204: None, **ERRORS},
     )
     def put(self, request: Request, fromObjectType: str, toObjectType: str) -> Response:
         from_type, to_type = object_type(fromObjectType), object_type(toObjectType)
         data = body(serializers.LabelUpdateSerializer, request)
         association_label_update(
-            from_object_type=from_type, to_object_type=to_type, type_id=data["associationTypeId"],
-            label=data["label"], inverse_label=data.get("inverseLabel") or None,
+            from_object_type=from_type,
+            to_object_type=to_type,
+            type_id=data["associationTypeId"],
+            label=data["label"],
+            inverse_label=data.get("inverseLabel") or None,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AssociationLabelDetailView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="association_labels_archive",
+        tags=TAG,
+        operation_id="association_labels_archive",
         summary="Delete a USER_DEFINED label; associations lose it",
-        parameters=[FROM_TYPE, TO_TYPE, TYPE_ID], request=None,
+        parameters=[FROM_TYPE, TO_TYPE, TYPE_ID],
+        request=None,
         responses={204: None, **ERRORS},
     )
-    def delete(self, request: Request, fromObjectType: str, toObjectType: str,
-               associationTypeId: int) -> Response:
+    def delete(
+        self, request: Request, fromObjectType: str, toObjectType: str, associationTypeId: int
+    ) -> Response:
         if associationTypeId > serializers.MAX_TYPE_ID:  # cannot exist; never reach the database
-            raise ObjectNotFound(f"No association type {associationTypeId}.", [ErrorDetail(
-                f"No association type {associationTypeId}", name="associationTypeId",
-                code="OBJECT_NOT_FOUND")])
+            raise ObjectNotFound(
+                f"No association type {associationTypeId}.",
+                [
+                    ErrorDetail(
+                        f"No association type {associationTypeId}",
+                        name="associationTypeId",
+                        code="OBJECT_NOT_FOUND",
+                    )
+                ],
+            )
         association_label_delete(
-            from_object_type=object_type(fromObjectType), to_object_type=object_type(toObjectType),
+            from_object_type=object_type(fromObjectType),
+            to_object_type=object_type(toObjectType),
             type_id=associationTypeId,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -30,8 +30,14 @@ _CATEGORY_BY_STATUS = {
 }
 
 
-def envelope(status_code: int, message: str, *, category: str | None = None,
-             errors: list[dict[str, Any]] | None = None, context: dict[str, Any] | None = None) -> dict[str, Any]:
+def envelope(
+    status_code: int,
+    message: str,
+    *,
+    category: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "status": "error",
         "message": message,
@@ -86,8 +92,11 @@ def _flatten_drf(detail: Any, path: str = "") -> list[dict[str, Any]]:
 
 
 def _leaf(detail: Any, path: str) -> dict[str, Any]:
-    return {"message": f"{path}: {detail}" if path else str(detail), "name": path,
-            "code": str(getattr(detail, "code", "invalid")).upper()}
+    return {
+        "message": f"{path}: {detail}" if path else str(detail),
+        "name": path,
+        "code": str(getattr(detail, "code", "invalid")).upper(),
+    }
 
 
 def hubspot_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -24,10 +24,15 @@ def parse_after(raw: str | None) -> int:
     except ValueError:
         value = -1
     if not 0 <= value <= MAX_ID:
-        raise CrmValidationError.of([ErrorDetail(
-            f'"{raw}" is not a paging cursor; pass the "after" value of the previous page',
-            name="after", code="INVALID_CURSOR",
-        )])
+        raise CrmValidationError.of(
+            [
+                ErrorDetail(
+                    f'"{raw}" is not a paging cursor; pass the "after" value of the previous page',
+                    name="after",
+                    code="INVALID_CURSOR",
+                )
+            ]
+        )
     return value
 
 

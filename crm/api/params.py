@@ -31,9 +31,15 @@ def object_type_in_body(ref: str, field: str) -> ObjectType:
     try:
         return object_type(ref)
     except ObjectNotFound:
-        raise CrmValidationError.of([ErrorDetail(
-            f'{field}: unknown object type "{ref}"', name=field, code="OBJECT_TYPE_NOT_FOUND",
-        )]) from None
+        raise CrmValidationError.of(
+            [
+                ErrorDetail(
+                    f'{field}: unknown object type "{ref}"',
+                    name=field,
+                    code="OBJECT_TYPE_NOT_FOUND",
+                )
+            ]
+        ) from None
 
 
 def split_names(values: list[str] | None) -> list[str]:

@@ -62,10 +62,15 @@ def history_properties(otype: ObjectType, requested: list[str] | None) -> list[s
 def _unique_property(otype: ObjectType, id_property: str) -> PropertyDefinition:
     definition = property_definitions(otype).get(id_property)
     if definition is None or not definition.has_unique_value:
-        raise CrmValidationError.of([ErrorDetail(
-            f'idProperty "{id_property}" is not a unique-value property of {otype.name}',
-            name="idProperty", code="INVALID_ID_PROPERTY",
-        )])
+        raise CrmValidationError.of(
+            [
+                ErrorDetail(
+                    f'idProperty "{id_property}" is not a unique-value property of {otype.name}',
+                    name="idProperty",
+                    code="INVALID_ID_PROPERTY",
+                )
+            ]
+        )
     return definition
 
 
@@ -86,13 +91,16 @@ def _by_unique_values(
         # Live records hold their unique values in UniqueValue (case-insensitive for text).
         claims = dict(
             UniqueValue.objects.filter(
-                object_type=otype, property_name=definition.name,
+                object_type=otype,
+                property_name=definition.name,
                 value__in=[unique_key(v) for v in keys.values()],
             ).values_list("value", "record_id")
         )
         found = {
-            r.pk: r for r in Record.objects.select_related("object_type")
-            .filter(pk__in=claims.values(), archived=False)
+            r.pk: r
+            for r in Record.objects.select_related("object_type").filter(
+                pk__in=claims.values(), archived=False
+            )
         }
         return {
             raw: found[claims[unique_key(v)]]
@@ -102,7 +110,11 @@ def _by_unique_values(
     # Archived records released their claims; match on the stored value itself.
     out: dict[str, Record] = {}
     for raw, value in keys.items():
-        lookup = f"properties__{definition.name}__iexact" if isinstance(value, str) else f"properties__{definition.name}"
+        lookup = (
+            f"properties__{definition.name}__iexact"
+            if isinstance(value, str)
+            else f"properties__{definition.name}"
+        )
         record = (
             Record.objects.select_related("object_type")
             .filter(object_type=otype, archived=True, **{lookup: value})
@@ -115,29 +127,41 @@ def _by_unique_values(
 
 
 def records_by_ids(
-    otype: ObjectType, raw_ids: Sequence[Any], *, id_property: str | None = None, archived: bool = False
+    otype: ObjectType,
+    raw_ids: Sequence[Any],
+    *,
+    id_property: str | None = None,
+    archived: bool = False,
 ) -> tuple[dict[str, Record], list[str]]:
     """Records keyed by the caller's ids, and the ids that matched nothing."""
     ids = [str(r) for r in raw_ids]
     if id_property and id_property != OBJECT_ID:
-        found = _by_unique_values(otype, _unique_property(otype, id_property), ids, archived=archived)
+        found = _by_unique_values(
+            otype, _unique_property(otype, id_property), ids, archived=archived
+        )
     else:
         pks = {raw: pk for raw in ids if (pk := as_pk(raw)) is not None}
         by_pk = {
-            r.pk: r for r in Record.objects.select_related("object_type")
-            .filter(object_type=otype, archived=archived, pk__in=pks.values())
+            r.pk: r
+            for r in Record.objects.select_related("object_type").filter(
+                object_type=otype, archived=archived, pk__in=pks.values()
+            )
         }
         found = {raw: by_pk[pk] for raw, pk in pks.items() if pk in by_pk}
     missing = [raw for raw in ids if raw not in found]
     return found, missing
 
 
-def not_found(otype: ObjectType, missing: Sequence[str], id_property: str | None = None) -> ObjectNotFound:
+def not_found(
+    otype: ObjectType, missing: Sequence[str], id_property: str | None = None
+) -> ObjectNotFound:
     label = otype.label_singular.lower()
     by = f" {id_property}" if id_property and id_property != OBJECT_ID else " id"
     message = f"No {label} with{by} {', '.join(missing)}."
-    return ObjectNotFound(message, [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND",
-                                                context={"ids": list(missing)})])
+    return ObjectNotFound(
+        message,
+        [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND", context={"ids": list(missing)})],
+    )
 
 
 def find_record(
@@ -154,8 +178,9 @@ def never_existed(otype: ObjectType, raw_ids: Iterable[str]) -> list[str]:
     ids = [str(r) for r in raw_ids]
     pks = {r: as_pk(r) for r in ids}
     existing = set(
-        Record.objects.filter(object_type=otype, pk__in=[p for p in pks.values() if p is not None])
-        .values_list("pk", flat=True)
+        Record.objects.filter(
+            object_type=otype, pk__in=[p for p in pks.values() if p is not None]
+        ).values_list("pk", flat=True)
     )
     return [r for r in ids if pks[r] not in existing]
 
@@ -177,9 +202,13 @@ def page_of_records(
 # --------------------------------------------------------------------------- history
 
 
-def history_of(records: Sequence[Record], names: Sequence[str]) -> dict[int, dict[str, list[PropertyChange]]]:
+def history_of(
+    records: Sequence[Record], names: Sequence[str]
+) -> dict[int, dict[str, list[PropertyChange]]]:
     """Record id -> property -> changes, newest first (HubSpot's order)."""
-    out: dict[int, dict[str, list[PropertyChange]]] = {r.pk: {n: [] for n in names} for r in records}
+    out: dict[int, dict[str, list[PropertyChange]]] = {
+        r.pk: {n: [] for n in names} for r in records
+    }
     if not records or not names:
         return out
     rows = PropertyChange.objects.filter(
@@ -203,11 +232,14 @@ def associations_by_type(
     by_id = {t.pk: t for t in to_types}
     rows = list(
         Association.objects.filter(
-            from_record_id__in=[r.pk for r in records], to_record__archived=False,
+            from_record_id__in=[r.pk for r in records],
+            to_record__archived=False,
             to_record__object_type_id__in=list(by_id),
         )
         .order_by("from_record_id", "to_record_id", "association_type__type_id")
-        .values_list("from_record_id", "to_record_id", "to_record__object_type_id", "association_type_id")
+        .values_list(
+            "from_record_id", "to_record_id", "to_record__object_type_id", "association_type_id"
+        )
     )
     types = AssociationType.objects.select_related("from_object_type", "to_object_type").in_bulk(
         {row[3] for row in rows}
@@ -223,7 +255,9 @@ def associations_page(
     """Associated ids (in id order) with every association type between the pair."""
     target_ids = list(
         Association.objects.filter(
-            from_record=record, to_record__object_type=to_type, to_record__archived=False,
+            from_record=record,
+            to_record__object_type=to_type,
+            to_record__archived=False,
             to_record_id__gt=after,
         )
         .order_by("to_record_id")

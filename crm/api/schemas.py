@@ -20,8 +20,12 @@ from .objects import ERRORS
 from .params import body, object_type, query
 
 TAG = ["CRM schemas"]
-OBJECT_TYPE = OpenApiParameter("objectType", str, OpenApiParameter.PATH,
-                               description="The schema's object type id (2-N) or name")
+OBJECT_TYPE = OpenApiParameter(
+    "objectType",
+    str,
+    OpenApiParameter.PATH,
+    description="The schema's object type id (2-N) or name",
+)
 
 
 def _schema_json(otype: ObjectType) -> dict:
@@ -35,10 +39,15 @@ def _schema_json(otype: ObjectType) -> dict:
 
 class SchemaCollectionView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="schemas_list", summary="List custom object schemas",
+        tags=TAG,
+        operation_id="schemas_list",
+        summary="List custom object schemas",
         parameters=[serializers.ArchivedQuerySerializer],
-        responses={200: serializers.ObjectSchemaCollectionSerializer, 401: ERRORS[401],
-                   400: ERRORS[400]},
+        responses={
+            200: serializers.ObjectSchemaCollectionSerializer,
+            401: ERRORS[401],
+            400: ERRORS[400],
+        },
     )
     def get(self, request: Request) -> Response:
         archived = query(serializers.ArchivedQuerySerializer, request)["archived"]
@@ -46,22 +55,34 @@ class SchemaCollectionView(APIView):
         return Response({"results": [_schema_json(o) for o in custom]})
 
     @extend_schema(
-        tags=TAG, operation_id="schemas_create", summary="Create a custom object type",
+        tags=TAG,
+        operation_id="schemas_create",
+        summary="Create a custom object type",
         request=serializers.ObjectSchemaEggSerializer,
-        responses={201: serializers.ObjectSchemaSerializer, 400: ERRORS[400], 401: ERRORS[401],
-                   409: OpenApiResponse(serializers.ErrorSerializer,
-                                        description="An object type with this name exists")},
+        responses={
+            201: serializers.ObjectSchemaSerializer,
+            400: ERRORS[400],
+            401: ERRORS[401],
+            409: OpenApiResponse(
+                serializers.ErrorSerializer, description="An object type with this name exists"
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
-        body(serializers.ObjectSchemaEggSerializer, request)  # shape first; the service checks meaning
+        body(
+            serializers.ObjectSchemaEggSerializer, request
+        )  # shape first; the service checks meaning
         otype = schema_create(data=request.data, user=request.user)
         return Response(_schema_json(otype), status=status.HTTP_201_CREATED)
 
 
 class SchemaDetailView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="schemas_get", summary="Read an object type's schema",
-        parameters=[OBJECT_TYPE], responses={200: serializers.ObjectSchemaSerializer, **ERRORS},
+        tags=TAG,
+        operation_id="schemas_get",
+        summary="Read an object type's schema",
+        parameters=[OBJECT_TYPE],
+        responses={200: serializers.ObjectSchemaSerializer, **ERRORS},
     )
     def get(self, request: Request, objectType: str) -> Response:
         return Response(_schema_json(object_type(objectType)))

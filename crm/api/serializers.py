@@ -18,10 +18,15 @@ MAX_TYPE_ID = 2**31 - 1  # association type ids are 32-bit in HubSpot and in our
 ASSOCIATION_CATEGORIES = ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"]
 
 
-@extend_schema_field({"type": "string", "nullable": True,
-                      "description": "A property value. Strings as HubSpot sends them; JSON numbers, "
-                                     "booleans and (multi-select) lists are accepted too. "
-                                     "null or \"\" clears the value."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": "A property value. Strings as HubSpot sends them; JSON numbers, "
+        "booleans and (multi-select) lists are accepted too. "
+        'null or "" clears the value.',
+    }
+)
 class PropertyValueField(serializers.Field):
     """Any scalar (or a list of option values); the service converts and validates it."""
 
@@ -30,7 +35,9 @@ class PropertyValueField(serializers.Field):
             return data
         if isinstance(data, list) and all(isinstance(v, (str, int, float)) for v in data):
             return data
-        raise serializers.ValidationError("must be a string, number, boolean, list of options or null")
+        raise serializers.ValidationError(
+            "must be a string, number, boolean, list of options or null"
+        )
 
     def to_representation(self, value: Any) -> Any:
         return value
@@ -99,16 +106,19 @@ class BatchArchiveSerializer(serializers.Serializer):
 
 class ReadQuerySerializer(serializers.Serializer):
     properties = serializers.ListField(
-        child=serializers.CharField(allow_blank=True), required=False,
+        child=serializers.CharField(allow_blank=True),
+        required=False,
         help_text="Properties to return (repeat the parameter or separate with commas). "
         "Default: the object type's key properties. Unknown names are skipped.",
     )
     propertiesWithHistory = serializers.ListField(
-        child=serializers.CharField(allow_blank=True), required=False,
+        child=serializers.CharField(allow_blank=True),
+        required=False,
         help_text="Properties to return with their history of values, newest first.",
     )
     associations = serializers.ListField(
-        child=serializers.CharField(allow_blank=True), required=False,
+        child=serializers.CharField(allow_blank=True),
+        required=False,
         help_text="Object types whose associated ids to include (e.g. companies or 0-2).",
     )
     archived = serializers.BooleanField(
@@ -118,24 +128,29 @@ class ReadQuerySerializer(serializers.Serializer):
 
 class ListQuerySerializer(ReadQuerySerializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10, required=False)
-    after = serializers.CharField(required=False, help_text="The paging cursor of the previous page.")
+    after = serializers.CharField(
+        required=False, help_text="The paging cursor of the previous page."
+    )
 
 
 class GetQuerySerializer(ReadQuerySerializer):
     idProperty = serializers.CharField(
-        required=False, help_text="A unique-value property (e.g. email) that objectId is a value of."
+        required=False,
+        help_text="A unique-value property (e.g. email) that objectId is a value of.",
     )
 
 
 class IdPropertyQuerySerializer(serializers.Serializer):
     idProperty = serializers.CharField(
-        required=False, help_text="A unique-value property (e.g. email) that objectId is a value of."
+        required=False,
+        help_text="A unique-value property (e.g. email) that objectId is a value of.",
     )
 
 
 class ArchivedQuerySerializer(serializers.Serializer):
-    archived = serializers.BooleanField(required=False, default=False,
-                                        help_text="Return only archived items.")
+    archived = serializers.BooleanField(
+        required=False, default=False, help_text="Return only archived items."
+    )
 
 
 # --------------------------------------------------------------------------- objects: responses
@@ -215,9 +230,12 @@ class BatchResponseWithErrorsSerializer(BatchResponseSerializer):
 class ErrorDetailSerializer(serializers.Serializer):
     message = serializers.CharField()
     code = serializers.CharField(required=False)
-    name = serializers.CharField(required=False, help_text="The property or field the error is about.")
-    context = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                    required=False)
+    name = serializers.CharField(
+        required=False, help_text="The property or field the error is about."
+    )
+    context = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -248,9 +266,12 @@ class PropertyWriteSerializer(serializers.Serializer):
 
     name = serializers.CharField(required=False)
     label = serializers.CharField(required=False)
-    type = serializers.CharField(required=False, help_text="string, number, bool, date, datetime, enumeration")
+    type = serializers.CharField(
+        required=False, help_text="string, number, bool, date, datetime, enumeration"
+    )
     fieldType = serializers.CharField(
-        required=False, help_text="text, textarea, number, booleancheckbox, date, select, radio, checkbox..."
+        required=False,
+        help_text="text, textarea, number, booleancheckbox, date, select, radio, checkbox...",
     )
     groupName = serializers.CharField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -297,7 +318,9 @@ class PropertyCollectionSerializer(serializers.Serializer):
 
 
 class AssociationSpecWithLabelSerializer(serializers.Serializer):
-    category = serializers.CharField(help_text="HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED")
+    category = serializers.CharField(
+        help_text="HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED"
+    )
     typeId = serializers.IntegerField()
     label = serializers.CharField(allow_null=True)
 
@@ -326,7 +349,9 @@ class AssociationPageSerializer(serializers.Serializer):
 
 class AssociationPageQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=500, default=500, required=False)
-    after = serializers.CharField(required=False, help_text="The paging cursor of the previous page.")
+    after = serializers.CharField(
+        required=False, help_text="The paging cursor of the previous page."
+    )
 
 
 class LabelCreateSerializer(serializers.Serializer):
@@ -354,7 +379,9 @@ class ObjectSchemaEggSerializer(serializers.Serializer):
     labels = SchemaLabelsSerializer()
     description = serializers.CharField(required=False, allow_blank=True)
     primaryDisplayProperty = serializers.CharField(required=False)
-    secondaryDisplayProperties = serializers.ListField(child=serializers.CharField(), required=False)
+    secondaryDisplayProperties = serializers.ListField(
+        child=serializers.CharField(), required=False
+    )
     requiredProperties = serializers.ListField(child=serializers.CharField(), required=False)
     searchableProperties = serializers.ListField(child=serializers.CharField(), required=False)
     properties = PropertyWriteSerializer(many=True, allow_empty=False)

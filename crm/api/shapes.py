@@ -79,7 +79,9 @@ def record_json(
     if record.archived:
         body["archivedAt"] = timestamp(record.archived_at)
     if history is not None:
-        body["propertiesWithHistory"] = {name: history_json(changes) for name, changes in history.items()}
+        body["propertiesWithHistory"] = {
+            name: history_json(changes) for name, changes in history.items()
+        }
     if associations is not None:
         body["associations"] = {
             type_name: {
@@ -93,7 +95,9 @@ def record_json(
     return body
 
 
-def batch_json(results: list[dict[str, Any]], started_at: datetime, completed_at: datetime) -> dict[str, Any]:
+def batch_json(
+    results: list[dict[str, Any]], started_at: datetime, completed_at: datetime
+) -> dict[str, Any]:
     return {
         "status": "COMPLETE",
         "results": results,
@@ -157,7 +161,9 @@ def association_spec_json(association_type: AssociationType) -> dict[str, Any]:
     }
 
 
-def labels_between_json(from_record: Record, to_record: Record, labels: list[str]) -> dict[str, Any]:
+def labels_between_json(
+    from_record: Record, to_record: Record, labels: list[str]
+) -> dict[str, Any]:
     return {
         "fromObjectTypeId": from_record.object_type.object_type_id,
         "fromObjectId": from_record.pk,

@@ -45,8 +45,10 @@ def default_association_type(from_type: ObjectType, to_type: ObjectType) -> Asso
     """The unlabeled HUBSPOT_DEFINED type; custom-object pairs get one on first use."""
     found = (
         AssociationType.objects.filter(
-            from_object_type=from_type, to_object_type=to_type,
-            category=AssociationCategory.HUBSPOT_DEFINED, label__isnull=True,
+            from_object_type=from_type,
+            to_object_type=to_type,
+            category=AssociationCategory.HUBSPOT_DEFINED,
+            label__isnull=True,
         )
         .order_by("type_id")
         .first()
@@ -54,10 +56,15 @@ def default_association_type(from_type: ObjectType, to_type: ObjectType) -> Asso
     if found:
         return found
     if not (from_type.is_custom or to_type.is_custom):
-        raise CrmValidationError.of([ErrorDetail(
-            f"{from_type.name} cannot be associated with {to_type.name}",
-            name="toObjectType", code="INVALID_ASSOCIATION",
-        )])
+        raise CrmValidationError.of(
+            [
+                ErrorDetail(
+                    f"{from_type.name} cannot be associated with {to_type.name}",
+                    name="toObjectType",
+                    code="INVALID_ASSOCIATION",
+                )
+            ]
+        )
     first_id = _next_type_id()
     forward, _ = ensure_association_pair(
         from_type, to_type, first_id, first_id + 1, category=AssociationCategory.HUBSPOT_DEFINED
@@ -81,11 +88,14 @@ def _resolve_types(
     for i, (category, type_id) in enumerate(specs):
         found = available.get((str(category), int(type_id)))
         if found is None:
-            errors.append(ErrorDetail(
-                f"[{i}]: association type {category}/{type_id} does not exist from "
-                f"{from_type.name} to {to_type.name}",
-                name="associationTypeId", code="INVALID_ASSOCIATION_TYPE",
-            ))
+            errors.append(
+                ErrorDetail(
+                    f"[{i}]: association type {category}/{type_id} does not exist from "
+                    f"{from_type.name} to {to_type.name}",
+                    name="associationTypeId",
+                    code="INVALID_ASSOCIATION_TYPE",
+                )
+            )
         elif found not in chosen:
             chosen.append(found)
     if errors:
@@ -94,7 +104,10 @@ def _resolve_types(
 
 
 def association_create(
-    *, from_record: Record, to_record: Record, types: Sequence[TypeSpec] | None = None,
+    *,
+    from_record: Record,
+    to_record: Record,
+    types: Sequence[TypeSpec] | None = None,
     actor: Actor = API_ACTOR,
 ) -> list[AssociationType]:
     """Associate two records with the given labels (the unlabeled default always comes too).
@@ -104,7 +117,9 @@ def association_create(
     if from_record.archived or to_record.archived:
         raise ObjectNotFound("Archived records cannot be associated.")
     if from_record.pk == to_record.pk:
-        raise CrmValidationError.of([ErrorDetail("A record cannot be associated with itself", name="toObjectId")])
+        raise CrmValidationError.of(
+            [ErrorDetail("A record cannot be associated with itself", name="toObjectId")]
+        )
     with transaction.atomic():
         chosen = _resolve_types(from_record.object_type, to_record.object_type, types)
         associations_create(inputs=[(from_record, to_record, types)], actor=actor)
@@ -115,9 +130,7 @@ def association_create(
 AssociationInput = tuple[Record, Record] | tuple[Record, Record, Sequence[TypeSpec] | None]
 
 
-def associations_create(
-    *, inputs: Sequence[AssociationInput], actor: Actor = API_ACTOR
-) -> int:
+def associations_create(*, inputs: Sequence[AssociationInput], actor: Actor = API_ACTOR) -> int:
     """Many associations of ONE object-type pair at once, as HubSpot's v4 batch create.
 
     Same rules as ``association_create`` (the unlabeled default always comes too,
@@ -151,13 +164,31 @@ def associations_create(
             if key in existing:
                 continue
             existing.add(key)  # the same pair twice in one batch is written once
-            rows.append(Association(from_record=from_record, to_record=to_record, association_type=t, created_at=now))
-            rows.append(Association(from_record=to_record, to_record=from_record, association_type=t.inverse, created_at=now))
-            audit.append(AssociationChange(
-                from_record=from_record, to_record=to_record, association_type=t,
-                action=AssociationChange.Action.ADDED, timestamp=now, source=actor.source,
-                source_id=actor.source_id, user=actor.user,
-            ))
+            rows.append(
+                Association(
+                    from_record=from_record, to_record=to_record, association_type=t, created_at=now
+                )
+            )
+            rows.append(
+                Association(
+                    from_record=to_record,
+                    to_record=from_record,
+                    association_type=t.inverse,
+                    created_at=now,
+                )
+            )
+            audit.append(
+                AssociationChange(
+                    from_record=from_record,
+                    to_record=to_record,
+                    association_type=t,
+                    action=AssociationChange.Action.ADDED,
+                    timestamp=now,
+                    source=actor.source,
+                    source_id=actor.source_id,
+                    user=actor.user,
+                )
+            )
             links.append((from_record.pk, to_record.pk, t.type_id))
             touched |= {from_record.pk, to_record.pk}
         if not rows:
@@ -168,30 +199,46 @@ def associations_create(
         # count of calls). Empty-vs-0 is decided from the record's current counts and the
         # caller's instances may be stale: refresh from freshly locked rows, one read.
         counting = {
-            otype.pk for otype, other in ((from_type, to_type), (to_type, from_type))
+            otype.pk
+            for otype, other in ((from_type, to_type), (to_type, from_type))
             if other.name in _count_targets(otype.name)
         }
-        fresh = list(
-            Record.objects.select_for_update(of=("self",)).select_related("object_type")
-            .filter(pk__in=touched, object_type_id__in=counting).order_by("pk")
-        ) if counting else []
+        fresh = (
+            list(
+                Record.objects.select_for_update(of=("self",))
+                .select_related("object_type")
+                .filter(pk__in=touched, object_type_id__in=counting)
+                .order_by("pk")
+            )
+            if counting
+            else []
+        )
         _refresh_and_signal(fresh, now, actor)
         _signal_associations("ADDED", from_type, to_type, links, actor, now)
     return len(links)
 
 
-def _check_batch(inputs: Sequence[AssociationInput], from_type: ObjectType, to_type: ObjectType) -> None:
+def _check_batch(
+    inputs: Sequence[AssociationInput], from_type: ObjectType, to_type: ObjectType
+) -> None:
     errors, archived = [], []
     for i, item in enumerate(inputs):
         from_record, to_record = item[0], item[1]
         if from_record.object_type_id != from_type.pk or to_record.object_type_id != to_type.pk:
-            errors.append(ErrorDetail(
-                f"inputs[{i}]: a batch associates {from_type.name} with {to_type.name} only, not "
-                f"{from_record.object_type.name} with {to_record.object_type.name}",
-                name="inputs", code="MIXED_OBJECT_TYPES",
-            ))
+            errors.append(
+                ErrorDetail(
+                    f"inputs[{i}]: a batch associates {from_type.name} with {to_type.name} only, not "
+                    f"{from_record.object_type.name} with {to_record.object_type.name}",
+                    name="inputs",
+                    code="MIXED_OBJECT_TYPES",
+                )
+            )
         elif from_record.pk == to_record.pk:
-            errors.append(ErrorDetail(f"inputs[{i}]: a record cannot be associated with itself", name="toObjectId"))
+            errors.append(
+                ErrorDetail(
+                    f"inputs[{i}]: a record cannot be associated with itself", name="toObjectId"
+                )
+            )
         if from_record.archived or to_record.archived:
             archived.append(i)
     if archived:
@@ -202,7 +249,10 @@ def _check_batch(inputs: Sequence[AssociationInput], from_type: ObjectType, to_t
 
 
 def association_remove(
-    *, from_record: Record, to_record: Record, types: Sequence[TypeSpec] | None = None,
+    *,
+    from_record: Record,
+    to_record: Record,
+    types: Sequence[TypeSpec] | None = None,
     actor: Actor = API_ACTOR,
 ) -> int:
     """Remove the given labels, or (``types=None``) every association between the two.
@@ -212,13 +262,17 @@ def association_remove(
     """
     now = timezone.now()
     with transaction.atomic():
-        qs = Association.objects.filter(from_record=from_record, to_record=to_record).select_related(
-            "association_type__inverse"
-        )
+        qs = Association.objects.filter(
+            from_record=from_record, to_record=to_record
+        ).select_related("association_type__inverse")
         current = list(qs)
         if types:
             wanted = {(str(c), int(i)) for c, i in types}
-            removing = [a for a in current if (a.association_type.category, a.association_type.type_id) in wanted]
+            removing = [
+                a
+                for a in current
+                if (a.association_type.category, a.association_type.type_id) in wanted
+            ]
             if any(a.association_type.is_default for a in removing):
                 removing = current
         else:
@@ -230,23 +284,36 @@ def association_remove(
         Association.objects.filter(
             from_record=to_record, to_record=from_record, association_type_id__in=inverse_ids
         ).delete()
-        AssociationChange.objects.bulk_create([
-            AssociationChange(
-                from_record=from_record, to_record=to_record, association_type=a.association_type,
-                action=AssociationChange.Action.REMOVED, timestamp=now, source=actor.source,
-                source_id=actor.source_id, user=actor.user,
-            )
-            for a in removing
-        ])
+        AssociationChange.objects.bulk_create(
+            [
+                AssociationChange(
+                    from_record=from_record,
+                    to_record=to_record,
+                    association_type=a.association_type,
+                    action=AssociationChange.Action.REMOVED,
+                    timestamp=now,
+                    source=actor.source,
+                    source_id=actor.source_id,
+                    user=actor.user,
+                )
+                for a in removing
+            ]
+        )
         _refresh_and_signal([from_record, to_record], now, actor)
         _signal_associations(
-            "REMOVED", from_record.object_type, to_record.object_type,
-            [(from_record.pk, to_record.pk, a.association_type.type_id) for a in removing], actor, now,
+            "REMOVED",
+            from_record.object_type,
+            to_record.object_type,
+            [(from_record.pk, to_record.pk, a.association_type.type_id) for a in removing],
+            actor,
+            now,
         )
     return len(removing)
 
 
-def associations_of(record: Record, to_type: ObjectType | None = None) -> dict[int, list[AssociationType]]:
+def associations_of(
+    record: Record, to_type: ObjectType | None = None
+) -> dict[int, list[AssociationType]]:
     """Associated record id -> association types (labels), as the v4 API lists them."""
     qs = Association.objects.filter(from_record=record, to_record__archived=False).select_related(
         "association_type"
@@ -264,10 +331,16 @@ def associations_of(record: Record, to_type: ObjectType | None = None) -> dict[i
 
 def _count_targets(object_type_name: str) -> dict[str, str]:
     """Associated object type name -> count property, for one owner type."""
-    return {other: prop for (owner, other), prop in ASSOCIATION_COUNT_PROPERTIES.items() if owner == object_type_name}
+    return {
+        other: prop
+        for (owner, other), prop in ASSOCIATION_COUNT_PROPERTIES.items()
+        if owner == object_type_name
+    }
 
 
-def refresh_counts(records: Iterable[Record], *, now: datetime | None = None) -> dict[int, set[str]]:
+def refresh_counts(
+    records: Iterable[Record], *, now: datetime | None = None
+) -> dict[int, set[str]]:
     """Recompute count properties; a record that never had such an association stays empty."""
     now = now or timezone.now()
     changed: dict[int, set[str]] = {}
@@ -276,8 +349,11 @@ def refresh_counts(records: Iterable[Record], *, now: datetime | None = None) ->
         if not targets:
             continue
         live = dict(
-            Association.objects.filter(from_record=record, to_record__archived=False,
-                                       to_record__object_type__name__in=list(targets))
+            Association.objects.filter(
+                from_record=record,
+                to_record__archived=False,
+                to_record__object_type__name__in=list(targets),
+            )
             .values_list("to_record__object_type__name")
             .annotate(n=Count("to_record", distinct=True))
         )
@@ -296,8 +372,9 @@ def refresh_counts(records: Iterable[Record], *, now: datetime | None = None) ->
 def refresh_counts_of_neighbours(records: Sequence[Record], *, now: datetime) -> None:
     ids = [r.pk for r in records]
     neighbours = list(
-        Record.objects.select_related("object_type")
-        .filter(pk__in=Association.objects.filter(from_record_id__in=ids).values("to_record_id"))
+        Record.objects.select_related("object_type").filter(
+            pk__in=Association.objects.filter(from_record_id__in=ids).values("to_record_id")
+        )
     )
     _refresh_and_signal(neighbours, now, Actor(source="CALCULATED"))
 
@@ -310,20 +387,36 @@ def _refresh_and_signal(records: Sequence[Record], now: datetime, actor: Actor) 
             by_type.setdefault(record.object_type, {})[record.pk] = changed[record.pk]
     for otype, per_record in by_type.items():
         change = RecordsChanged(
-            object_type_id=otype.object_type_id, object_type=otype.name, kind="updated",
-            record_ids=tuple(per_record), changed_properties={k: frozenset(v) for k, v in per_record.items()},
-            source="CALCULATED", source_id=actor.source_id, user_id=actor.user_id, at=now,
+            object_type_id=otype.object_type_id,
+            object_type=otype.name,
+            kind="updated",
+            record_ids=tuple(per_record),
+            changed_properties={k: frozenset(v) for k, v in per_record.items()},
+            source="CALCULATED",
+            source_id=actor.source_id,
+            user_id=actor.user_id,
+            at=now,
         )
         transaction.on_commit(lambda c=change: records_changed.send(sender=Record, change=c))
 
 
 def _signal_associations(
-    action: str, from_type: ObjectType, to_type: ObjectType, links: Sequence[tuple[int, int, int]], actor: Actor,
+    action: str,
+    from_type: ObjectType,
+    to_type: ObjectType,
+    links: Sequence[tuple[int, int, int]],
+    actor: Actor,
     now: datetime | None = None,
 ) -> None:
     change = AssociationsChanged(
-        action=action, from_object_type=from_type.name, to_object_type=to_type.name, links=tuple(links),
-        source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
+        action=action,
+        from_object_type=from_type.name,
+        to_object_type=to_type.name,
+        links=tuple(links),
+        source=actor.source,
+        source_id=actor.source_id,
+        user_id=actor.user_id,
+        at=now,
     )
     transaction.on_commit(lambda: associations_changed.send(sender=Association, change=change))
 
@@ -332,8 +425,12 @@ def _signal_associations(
 
 
 def association_label_create(
-    *, from_object_type: ObjectType | str, to_object_type: ObjectType | str, label: str,
-    inverse_label: str | None = None, name: str = "",
+    *,
+    from_object_type: ObjectType | str,
+    to_object_type: ObjectType | str,
+    label: str,
+    inverse_label: str | None = None,
+    name: str = "",
 ) -> tuple[AssociationType, AssociationType]:
     """A USER_DEFINED label pair; a label is unique per direction."""
     from_type, to_type = resolve_object_type(from_object_type), resolve_object_type(to_object_type)
@@ -341,46 +438,76 @@ def association_label_create(
     if not label:
         raise CrmValidationError.of([ErrorDetail("label is required", name="label")])
     if len(label) > 200:
-        raise CrmValidationError.of([ErrorDetail("label is longer than 200 characters", name="label")])
+        raise CrmValidationError.of(
+            [ErrorDetail("label is longer than 200 characters", name="label")]
+        )
     with transaction.atomic():
         clash = AssociationType.objects.filter(
             from_object_type=from_type, to_object_type=to_type, label__iexact=label
         ).exists()
         if clash:
-            raise CrmValidationError.of([ErrorDetail(
-                f'The label "{label}" already exists from {from_type.name} to {to_type.name}',
-                name="label", code="DUPLICATE_LABEL",
-            )])
+            raise CrmValidationError.of(
+                [
+                    ErrorDetail(
+                        f'The label "{label}" already exists from {from_type.name} to {to_type.name}',
+                        name="label",
+                        code="DUPLICATE_LABEL",
+                    )
+                ]
+            )
         default_association_type(from_type, to_type)
         first = _next_type_id()
         return ensure_association_pair(
-            from_type, to_type, first, first + 1, category=AssociationCategory.USER_DEFINED,
-            label=label, inverse_label=(inverse_label or "").strip() or label, name=name or label,
+            from_type,
+            to_type,
+            first,
+            first + 1,
+            category=AssociationCategory.USER_DEFINED,
+            label=label,
+            inverse_label=(inverse_label or "").strip() or label,
+            name=name or label,
         )
 
 
 def _user_label(from_type: ObjectType, to_type: ObjectType, type_id: int) -> AssociationType:
     found = (
-        AssociationType.objects.filter(from_object_type=from_type, to_object_type=to_type, type_id=type_id)
+        AssociationType.objects.filter(
+            from_object_type=from_type, to_object_type=to_type, type_id=type_id
+        )
         .select_related("inverse")
         .first()
     )
     if found is None:
         raise ObjectNotFound(
             f"No association type {type_id} from {from_type.name} to {to_type.name}.",
-            [ErrorDetail(f"No association type {type_id}", name="associationTypeId", code="OBJECT_NOT_FOUND")],
+            [
+                ErrorDetail(
+                    f"No association type {type_id}",
+                    name="associationTypeId",
+                    code="OBJECT_NOT_FOUND",
+                )
+            ],
         )
     if found.category != AssociationCategory.USER_DEFINED:
-        raise CrmValidationError.of([ErrorDetail(
-            f"Association type {type_id} is HUBSPOT_DEFINED and cannot be changed",
-            name="associationTypeId", code="READ_ONLY",
-        )])
+        raise CrmValidationError.of(
+            [
+                ErrorDetail(
+                    f"Association type {type_id} is HUBSPOT_DEFINED and cannot be changed",
+                    name="associationTypeId",
+                    code="READ_ONLY",
+                )
+            ]
+        )
     return found
 
 
 def association_label_update(
-    *, from_object_type: ObjectType | str, to_object_type: ObjectType | str, type_id: int,
-    label: str, inverse_label: str | None = None,
+    *,
+    from_object_type: ObjectType | str,
+    to_object_type: ObjectType | str,
+    type_id: int,
+    label: str,
+    inverse_label: str | None = None,
 ) -> AssociationType:
     from_type, to_type = resolve_object_type(from_object_type), resolve_object_type(to_object_type)
     label = (label or "").strip()
@@ -392,10 +519,15 @@ def association_label_update(
             from_object_type=from_type, to_object_type=to_type, label__iexact=label
         ).exclude(pk=found.pk)
         if clash.exists():
-            raise CrmValidationError.of([ErrorDetail(
-                f'The label "{label}" already exists from {from_type.name} to {to_type.name}',
-                name="label", code="DUPLICATE_LABEL",
-            )])
+            raise CrmValidationError.of(
+                [
+                    ErrorDetail(
+                        f'The label "{label}" already exists from {from_type.name} to {to_type.name}',
+                        name="label",
+                        code="DUPLICATE_LABEL",
+                    )
+                ]
+            )
         found.label = label
         found.save(update_fields=["label"])
         if inverse_label is not None and found.inverse:

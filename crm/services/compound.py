@@ -31,7 +31,9 @@ def plan_associations(
     errors: list[ErrorDetail] = []
     available = {
         (t.category, t.type_id): t
-        for t in AssociationType.objects.filter(from_object_type=otype).select_related("to_object_type")
+        for t in AssociationType.objects.filter(from_object_type=otype).select_related(
+            "to_object_type"
+        )
     }
     for i, spec in enumerate(specs):
         where = f"{prefix}associations[{i}]"
@@ -41,18 +43,22 @@ def plan_associations(
             errors.extend(
                 ErrorDetail(
                     f"{where}: association type {category}/{type_id} does not exist from {otype.name}",
-                    name=f"{where}.types", code="INVALID_ASSOCIATION_TYPE",
+                    name=f"{where}.types",
+                    code="INVALID_ASSOCIATION_TYPE",
                 )
                 for category, type_id in unknown
             )
             continue
         targets = {available[t].to_object_type for t in types}
         if len(targets) > 1:
-            errors.append(ErrorDetail(
-                f"{where}: the types point at different object types "
-                f"({', '.join(sorted(t.name for t in targets))})",
-                name=f"{where}.types", code="INVALID_ASSOCIATION_TYPE",
-            ))
+            errors.append(
+                ErrorDetail(
+                    f"{where}: the types point at different object types "
+                    f"({', '.join(sorted(t.name for t in targets))})",
+                    name=f"{where}.types",
+                    code="INVALID_ASSOCIATION_TYPE",
+                )
+            )
             continue
         to_type = targets.pop()
         raw_id = str(spec["to"]["id"])
@@ -65,11 +71,14 @@ def plan_associations(
             else None
         )
         if target is None:
-            errors.append(ErrorDetail(
-                f'{where}: no {to_type.label_singular.lower()} with id {raw_id}',
-                name=f"{where}.to.id", code="INVALID_ASSOCIATION_TARGET",
-                context={"id": [raw_id]},
-            ))
+            errors.append(
+                ErrorDetail(
+                    f"{where}: no {to_type.label_singular.lower()} with id {raw_id}",
+                    name=f"{where}.to.id",
+                    code="INVALID_ASSOCIATION_TARGET",
+                    context={"id": [raw_id]},
+                )
+            )
             continue
         plan.append((target, types))
     if errors:
@@ -86,14 +95,19 @@ def create_records(
     errors: list[ErrorDetail] = []
     for i, item in enumerate(inputs):
         try:
-            plans.append(plan_associations(otype, item.get("associations") or [],
-                                           prefix=f"inputs[{i}]." if many else ""))
+            plans.append(
+                plan_associations(
+                    otype, item.get("associations") or [], prefix=f"inputs[{i}]." if many else ""
+                )
+            )
         except CrmValidationError as exc:
             errors.extend(exc.errors)
     if errors:
         raise CrmValidationError.of(errors)
     with transaction.atomic():
-        records = records_create(object_type=otype, rows=[item["properties"] for item in inputs], actor=actor)
+        records = records_create(
+            object_type=otype, rows=[item["properties"] for item in inputs], actor=actor
+        )
         for record, plan in zip(records, plans, strict=True):
             for target, types in plan:
                 association_create(from_record=record, to_record=target, types=types, actor=actor)

@@ -16,9 +16,11 @@ def resolve_object_type(ref: ObjectType | str) -> ObjectType:
         return ref
     key = str(ref).strip()
     # One query on every save path: id, API name or singular label, in that preference.
-    candidates = list(ObjectType.objects.filter(
-        Q(object_type_id=key) | Q(name__iexact=key) | Q(label_singular__iexact=key)
-    )[:3])
+    candidates = list(
+        ObjectType.objects.filter(
+            Q(object_type_id=key) | Q(name__iexact=key) | Q(label_singular__iexact=key)
+        )[:3]
+    )
     otype = (
         next((o for o in candidates if o.object_type_id == key), None)
         or next((o for o in candidates if o.name.lower() == key.lower()), None)
@@ -27,7 +29,11 @@ def resolve_object_type(ref: ObjectType | str) -> ObjectType:
     if otype is None or otype.archived:
         raise ObjectNotFound(
             f'Unknown object type "{key}".',
-            [ErrorDetail(f'Unknown object type "{key}".', name="objectType", code="OBJECT_TYPE_NOT_FOUND")],
+            [
+                ErrorDetail(
+                    f'Unknown object type "{key}".', name="objectType", code="OBJECT_TYPE_NOT_FOUND"
+                )
+            ],
         )
     return otype
 

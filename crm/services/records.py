@@ -69,32 +69,44 @@ def clean_properties(
     for name, value in raw.items():
         definition = definitions.get(name)
         if definition is None:
-            errors.append(ErrorDetail(
-                f'{prefix}Property "{name}" does not exist on {otype.name}',
-                name=name, code="PROPERTY_DOESNT_EXIST",
-            ))
+            errors.append(
+                ErrorDetail(
+                    f'{prefix}Property "{name}" does not exist on {otype.name}',
+                    name=name,
+                    code="PROPERTY_DOESNT_EXIST",
+                )
+            )
             continue
         if definition.read_only or definition.calculated:
-            errors.append(ErrorDetail(
-                f'{prefix}Property "{name}" is read-only; its value is set by the system',
-                name=name, code="READ_ONLY_VALUE",
-            ))
+            errors.append(
+                ErrorDetail(
+                    f'{prefix}Property "{name}" is read-only; its value is set by the system',
+                    name=name,
+                    code="READ_ONLY_VALUE",
+                )
+            )
             continue
         try:
             cleaned[name] = canonicalize(definition, value)
         except InvalidValue as exc:
-            errors.append(ErrorDetail(
-                f'{prefix}Property "{name}" ({definition.type}): {exc}',
-                name=name, code=f"INVALID_{definition.type.upper()}",
-                context={"value": [str(value)[:200]]},
-            ))
+            errors.append(
+                ErrorDetail(
+                    f'{prefix}Property "{name}" ({definition.type}): {exc}',
+                    name=name,
+                    code=f"INVALID_{definition.type.upper()}",
+                    context={"value": [str(value)[:200]]},
+                )
+            )
     if creating:
         for required in otype.required_properties:
             if cleaned.get(required) is None and not any(e.name == required for e in errors):
-                errors.append(ErrorDetail(
-                    f'{prefix}Property "{required}" is required for {otype.name}',
-                    name=required, code="REQUIRED",
-                ))
+                errors.append(
+                    ErrorDetail(
+                        f'{prefix}Property "{required}" is required for {otype.name}',
+                        name=required,
+                        code="REQUIRED",
+                    )
+                )
     return cleaned, errors
 
 
@@ -115,11 +127,14 @@ def _duplicates_in_batch(
                 continue
             key = unique_key(value)
             if key in seen:
-                errors.append(ErrorDetail(
-                    f'inputs[{i}]: {prop.name}="{value}" is also given in inputs[{seen[key]}]; '
-                    "values of a unique property must differ",
-                    name=prop.name, code="DUPLICATE_VALUE",
-                ))
+                errors.append(
+                    ErrorDetail(
+                        f'inputs[{i}]: {prop.name}="{value}" is also given in inputs[{seen[key]}]; '
+                        "values of a unique property must differ",
+                        name=prop.name,
+                        code="DUPLICATE_VALUE",
+                    )
+                )
             else:
                 seen[key] = i
     return errors
@@ -158,11 +173,15 @@ def _release_unique_values(records: Iterable[Record], names: Iterable[str] | Non
 
 
 def _claims_for(
-    otype: ObjectType, record: Record, values: Mapping[str, Any],
+    otype: ObjectType,
+    record: Record,
+    values: Mapping[str, Any],
     definitions: Mapping[str, PropertyDefinition],
 ) -> list[UniqueValue]:
     return [
-        UniqueValue(object_type=otype, property_name=name, value=unique_key(value)[:512], record=record)
+        UniqueValue(
+            object_type=otype, property_name=name, value=unique_key(value)[:512], record=record
+        )
         for name, value in values.items()
         if value is not None and name in definitions and definitions[name].has_unique_value
     ]
@@ -176,13 +195,23 @@ def _send_after_commit(change: RecordsChanged) -> None:
 
 
 def _history_rows(
-    record: Record, before: Mapping[str, Any], after: Mapping[str, Any], names: Iterable[str],
-    actor: Actor, now: datetime,
+    record: Record,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    names: Iterable[str],
+    actor: Actor,
+    now: datetime,
 ) -> list[PropertyChange]:
     return [
         PropertyChange(
-            record=record, property_name=name, value=after.get(name), previous_value=before.get(name),
-            timestamp=now, source=actor.source, source_id=actor.source_id, user=actor.user,
+            record=record,
+            property_name=name,
+            value=after.get(name),
+            previous_value=before.get(name),
+            timestamp=now,
+            source=actor.source,
+            source_id=actor.source_id,
+            user=actor.user,
         )
         for name in names
         if name not in _UNTRACKED
@@ -239,7 +268,10 @@ def records_create(
 
     now = timezone.now()
     stamp = format_datetime(now)
-    created_prop, modified_prop = create_date_property(otype.name), last_modified_property(otype.name)
+    created_prop, modified_prop = (
+        create_date_property(otype.name),
+        last_modified_property(otype.name),
+    )
     with transaction.atomic():
         records = []
         for cleaned in cleaned_rows:
@@ -247,20 +279,31 @@ def records_create(
             props.update({k: v for k, v in calculate(otype.name, props).items() if v is not None})
             props[created_prop] = stamp
             props[modified_prop] = stamp
-            records.append(Record(object_type=otype, properties=props, created_at=now, updated_at=now))
+            records.append(
+                Record(object_type=otype, properties=props, created_at=now, updated_at=now)
+            )
         Record.objects.bulk_create(records)
         claims = [c for r in records for c in _claims_for(otype, r, r.properties, definitions)]
         _claim_unique_values(otype, claims)
         history = [
-            row for r in records for row in _history_rows(r, {}, r.properties, r.properties, actor, now)
+            row
+            for r in records
+            for row in _history_rows(r, {}, r.properties, r.properties, actor, now)
         ]
         PropertyChange.objects.bulk_create(history)
-        _send_after_commit(RecordsChanged(
-            object_type_id=otype.object_type_id, object_type=otype.name, kind="created",
-            record_ids=tuple(r.pk for r in records),
-            changed_properties={r.pk: frozenset(r.properties) for r in records},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
-        ))
+        _send_after_commit(
+            RecordsChanged(
+                object_type_id=otype.object_type_id,
+                object_type=otype.name,
+                kind="created",
+                record_ids=tuple(r.pk for r in records),
+                changed_properties={r.pk: frozenset(r.properties) for r in records},
+                source=actor.source,
+                source_id=actor.source_id,
+                user_id=actor.user_id,
+                at=now,
+            )
+        )
     return records
 
 
@@ -268,7 +311,10 @@ def records_create(
 
 
 def record_update(
-    *, record: Record | int, properties: Mapping[str, Any], actor: Actor = API_ACTOR,
+    *,
+    record: Record | int,
+    properties: Mapping[str, Any],
+    actor: Actor = API_ACTOR,
     object_type: ObjectType | str | None = None,
 ) -> Record:
     if isinstance(record, Record):
@@ -286,7 +332,9 @@ def record_update(
 
 
 def records_update(
-    *, object_type: ObjectType | str, updates: Sequence[tuple[int | str, Mapping[str, Any]]],
+    *,
+    object_type: ObjectType | str,
+    updates: Sequence[tuple[int | str, Mapping[str, Any]]],
     actor: Actor = API_ACTOR,
 ) -> list[Record]:
     """Update records all-or-nothing; unchanged values write nothing and signal nothing."""
@@ -297,9 +345,13 @@ def records_update(
         try:
             ids.append(int(raw_id))
         except (TypeError, ValueError):
-            raise CrmValidationError.of([ErrorDetail(
-                f'{_with_row_prefix(updates, i)}"{raw_id}" is not a record id', name="id"
-            )]) from None
+            raise CrmValidationError.of(
+                [
+                    ErrorDetail(
+                        f'{_with_row_prefix(updates, i)}"{raw_id}" is not a record id', name="id"
+                    )
+                ]
+            ) from None
     cleaned_updates, errors = [], []
     for i, (_, raw) in enumerate(updates):
         cleaned, row_errors = clean_properties(
@@ -327,8 +379,14 @@ def records_update(
         missing = [str(pk) for pk in ids if pk not in locked]
         if missing:
             message = f"No {otype.name} with id {', '.join(missing)}."
-            raise ObjectNotFound(message, [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND",
-                                                       context={"ids": missing})])
+            raise ObjectNotFound(
+                message,
+                [
+                    ErrorDetail(
+                        message, name="id", code="OBJECT_NOT_FOUND", context={"ids": missing}
+                    )
+                ],
+            )
         changed_by_id: dict[int, set[str]] = {}
         history: list[PropertyChange] = []
         release: list[tuple[Record, str]] = []
@@ -358,15 +416,25 @@ def records_update(
         _claim_unique_values(otype, claims)
         Record.objects.bulk_update(touched, ["properties", "updated_at"])
         PropertyChange.objects.bulk_create(history)
-        _send_after_commit(RecordsChanged(
-            object_type_id=otype.object_type_id, object_type=otype.name, kind="updated",
-            record_ids=tuple(changed_by_id), changed_properties={k: frozenset(v) for k, v in changed_by_id.items()},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
-        ))
+        _send_after_commit(
+            RecordsChanged(
+                object_type_id=otype.object_type_id,
+                object_type=otype.name,
+                kind="updated",
+                record_ids=tuple(changed_by_id),
+                changed_properties={k: frozenset(v) for k, v in changed_by_id.items()},
+                source=actor.source,
+                source_id=actor.source_id,
+                user_id=actor.user_id,
+                at=now,
+            )
+        )
     return [locked[pk] for pk in ids]
 
 
-def record_set_calculated(*, record: Record, values: Mapping[str, Any], now: datetime | None = None) -> set[str]:
+def record_set_calculated(
+    *, record: Record, values: Mapping[str, Any], now: datetime | None = None
+) -> set[str]:
     """System writes of calculated values (association counts), with CALCULATED history.
 
     Called inside the caller's transaction. The row is re-read under lock because the
@@ -382,7 +450,9 @@ def record_set_calculated(*, record: Record, values: Mapping[str, Any], now: dat
     if changed:
         record.updated_at = now
         Record.objects.filter(pk=record.pk).update(properties=props, updated_at=now)
-        PropertyChange.objects.bulk_create(_history_rows(record, before, props, sorted(changed), SYSTEM, now))
+        PropertyChange.objects.bulk_create(
+            _history_rows(record, before, props, sorted(changed), SYSTEM, now)
+        )
     return changed
 
 
@@ -405,23 +475,38 @@ def records_archive(
         try:
             pks.append(int(raw))
         except (TypeError, ValueError):
-            raise CrmValidationError.of([ErrorDetail(f'"{raw}" is not a record id', name="id")]) from None
+            raise CrmValidationError.of(
+                [ErrorDetail(f'"{raw}" is not a record id', name="id")]
+            ) from None
     now = timezone.now()
     with transaction.atomic():
-        records = list(Record.objects.select_for_update().filter(object_type=otype, pk__in=pks, archived=False)
-                       .order_by("pk"))
+        records = list(
+            Record.objects.select_for_update()
+            .filter(object_type=otype, pk__in=pks, archived=False)
+            .order_by("pk")
+        )
         if not records:
             return []
-        Record.objects.filter(pk__in=[r.pk for r in records]).update(archived=True, archived_at=now, updated_at=now)
+        Record.objects.filter(pk__in=[r.pk for r in records]).update(
+            archived=True, archived_at=now, updated_at=now
+        )
         for r in records:
             r.archived, r.archived_at = True, now
         _release_unique_values(records)
         refresh_counts_of_neighbours(records, now=now)
-        _send_after_commit(RecordsChanged(
-            object_type_id=otype.object_type_id, object_type=otype.name, kind="archived",
-            record_ids=tuple(r.pk for r in records), changed_properties={r.pk: frozenset() for r in records},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
-        ))
+        _send_after_commit(
+            RecordsChanged(
+                object_type_id=otype.object_type_id,
+                object_type=otype.name,
+                kind="archived",
+                record_ids=tuple(r.pk for r in records),
+                changed_properties={r.pk: frozenset() for r in records},
+                source=actor.source,
+                source_id=actor.source_id,
+                user_id=actor.user_id,
+                at=now,
+            )
+        )
     return records
 
 
@@ -437,20 +522,32 @@ def record_restore(*, record: Record, actor: Actor = API_ACTOR) -> Record:
         Record.objects.filter(pk=record.pk).update(archived=False, archived_at=None, updated_at=now)
         record.archived, record.archived_at = False, None
         refresh_counts_of_neighbours([record], now=now)
-        _send_after_commit(RecordsChanged(
-            object_type_id=otype.object_type_id, object_type=otype.name, kind="restored",
-            record_ids=(record.pk,), changed_properties={record.pk: frozenset()},
-            source=actor.source, source_id=actor.source_id, user_id=actor.user_id, at=now,
-        ))
+        _send_after_commit(
+            RecordsChanged(
+                object_type_id=otype.object_type_id,
+                object_type=otype.name,
+                kind="restored",
+                record_ids=(record.pk,),
+                changed_properties={record.pk: frozenset()},
+                source=actor.source,
+                source_id=actor.source_id,
+                user_id=actor.user_id,
+                at=now,
+            )
+        )
     return record
 
 
 def records_import(
-    *, object_type: ObjectType | str, rows: Sequence[Mapping[str, Any]], source_id: str = "",
+    *,
+    object_type: ObjectType | str,
+    rows: Sequence[Mapping[str, Any]],
+    source_id: str = "",
     user: Any = None,
 ) -> list[Record]:
     """A batch import: history says IMPORT with the import's id; one signal for the batch."""
     return records_create(
-        object_type=object_type, rows=rows,
+        object_type=object_type,
+        rows=rows,
         actor=Actor(source=ChangeSource.IMPORT, source_id=source_id, user=user),
     )

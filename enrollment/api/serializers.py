@@ -33,26 +33,37 @@ class ObjectIdsSerializer(serializers.Serializer):
     """``{"objectId": ".."}`` or ``{"objectIds": [..]}`` - one record or up to 1000."""
 
     objectId = ObjectIdField(required=False, help_text="One record id.")
-    objectIds = serializers.ListField(child=ObjectIdField(), required=False, allow_empty=False,
-                                      max_length=MAX_BULK, help_text=f"Up to {MAX_BULK} record ids.")
+    objectIds = serializers.ListField(
+        child=ObjectIdField(),
+        required=False,
+        allow_empty=False,
+        max_length=MAX_BULK,
+        help_text=f"Up to {MAX_BULK} record ids.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("objectId" in attrs) == ("objectIds" in attrs):
-            raise serializers.ValidationError("give either objectId or objectIds (one of them, not both)")
+            raise serializers.ValidationError(
+                "give either objectId or objectIds (one of them, not both)"
+            )
         ids = attrs["objectIds"] if "objectIds" in attrs else [attrs["objectId"]]
         return {**attrs, "ids": list(dict.fromkeys(ids))}
 
 
 class ManualEnrollSerializer(ObjectIdsSerializer):
     source = serializers.ChoiceField(
-        choices=[EnrollmentSource.MANUAL, EnrollmentSource.CHATFLOW], default=EnrollmentSource.MANUAL,
-        help_text="MANUAL (a person) or CHATFLOW (counts as manual, as in HubSpot).")
+        choices=[EnrollmentSource.MANUAL, EnrollmentSource.CHATFLOW],
+        default=EnrollmentSource.MANUAL,
+        help_text="MANUAL (a person) or CHATFLOW (counts as manual, as in HubSpot).",
+    )
 
 
 class EnableSerializer(serializers.Serializer):
     enrollExisting = serializers.BooleanField(
-        required=False, default=False,
-        help_text="Enroll the records that already meet the triggers now? (default false)")
+        required=False,
+        default=False,
+        help_text="Enroll the records that already meet the triggers now? (default false)",
+    )
 
 
 class TestSerializer(serializers.Serializer):
@@ -132,7 +143,9 @@ class TestResultSerializer(serializers.Serializer):
     objectId = serializers.CharField()
     matched = serializers.BooleanField()
     summary = serializers.ListField(child=serializers.CharField())
-    evaluation = serializers.JSONField(allow_null=True, help_text="Each branch and filter: pass or fail, value seen.")
+    evaluation = serializers.JSONField(
+        allow_null=True, help_text="Each branch and filter: pass or fail, value seen."
+    )
 
 
 class DiagnosisSerializer(serializers.Serializer):

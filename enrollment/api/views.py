@@ -37,7 +37,9 @@ from .filters import EnrollmentFilter
 
 TAG = ["Automation enrollments"]
 OBJECT_ID = OpenApiParameter("objectId", str, OpenApiParameter.PATH, description="The record's id.")
-ENROLLMENT_ID = OpenApiParameter("enrollmentId", str, OpenApiParameter.PATH, description="The enrollment's id.")
+ENROLLMENT_ID = OpenApiParameter(
+    "enrollmentId", str, OpenApiParameter.PATH, description="The enrollment's id."
+)
 READ = {401: ERROR_401, 404: ERROR_404}
 WRITE = {400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}
 
@@ -48,12 +50,18 @@ def record_of(flow: Workflow, object_id: str, *, in_body: bool = False) -> Recor
     pk = as_id(object_id)
     record = None
     if pk is not None:
-        record = Record.objects.select_related("object_type").filter(pk=pk, object_type=flow.object_type).first()
+        record = (
+            Record.objects.select_related("object_type")
+            .filter(pk=pk, object_type=flow.object_type)
+            .first()
+        )
     if record is not None:
         return record
     message = f"No {flow.object_type.label_singular.lower()} with id {object_id}."
     if in_body:
-        raise CrmValidationError.of([ErrorDetail(f"objectId: {message}", name="objectId", code="OBJECT_NOT_FOUND")])
+        raise CrmValidationError.of(
+            [ErrorDetail(f"objectId: {message}", name="objectId", code="OBJECT_NOT_FOUND")]
+        )
     raise ObjectNotFound(message, [ErrorDetail(message, name="objectId", code="OBJECT_NOT_FOUND")])
 
 
@@ -63,55 +71,80 @@ class EnrollmentCollectionView(GenericAPIView):
     filter_backends = [DjangoFilterBackend]
 
     @extend_schema(
-        tags=TAG, operation_id="flow_enrollments_list", summary="List a flow's enrollments, one page at a time",
-        parameters=[FLOW_ID, FlowPageQuerySerializer], filters=True,
+        tags=TAG,
+        operation_id="flow_enrollments_list",
+        summary="List a flow's enrollments, one page at a time",
+        parameters=[FLOW_ID, FlowPageQuerySerializer],
+        filters=True,
         responses={200: serializers.EnrollmentPageSerializer, 400: ERROR_400, **READ},
     )
     def get(self, request: Request, flowId: str) -> Response:
         flow = get_flow(flowId)
         params = query(FlowPageQuerySerializer, request)
-        qs = self.filter_queryset(Enrollment.objects.filter(workflow=flow).select_related("record__object_type"))
-        rows, next_after = page_of(qs, after=parse_after(params.get("after")), limit=params["limit"])
-        return Response({"results": [enrollment_json(e) for e in rows], **paging(request, next_after)})
+        qs = self.filter_queryset(
+            Enrollment.objects.filter(workflow=flow).select_related("record__object_type")
+        )
+        rows, next_after = page_of(
+            qs, after=parse_after(params.get("after")), limit=params["limit"]
+        )
+        return Response(
+            {"results": [enrollment_json(e) for e in rows], **paging(request, next_after)}
+        )
 
     @extend_schema(
-        tags=TAG, operation_id="flow_enrollments_create", summary="Enroll records manually (one or up to 1000)",
+        tags=TAG,
+        operation_id="flow_enrollments_create",
+        summary="Enroll records manually (one or up to 1000)",
         description="Bypasses the triggers, but each record is refused - with the reason - when it is "
-                    "enrolled now, was enrolled before and re-enrollment is off, is suppressed, or the "
-                    "flow is off. Needs the workflows.enroll_records permission.",
-        parameters=[FLOW_ID], request=serializers.ManualEnrollSerializer,
+        "enrolled now, was enrolled before and re-enrollment is off, is suppressed, or the "
+        "flow is off. Needs the workflows.enroll_records permission.",
+        parameters=[FLOW_ID],
+        request=serializers.ManualEnrollSerializer,
         responses={200: serializers.OutcomesSerializer, **WRITE},
     )
     def post(self, request: Request, flowId: str) -> Response:
         data = body(serializers.ManualEnrollSerializer, request)
-        outcomes = enroll_records(flow_id=flowId, record_ids=data["ids"], source=data["source"], user=request.user)
+        outcomes = enroll_records(
+            flow_id=flowId, record_ids=data["ids"], source=data["source"], user=request.user
+        )
         return Response({"results": [o.as_dict() for o in outcomes]})
 
 
 class EnrollmentDetailView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="flow_enrollments_get", summary="Read one enrollment",
-        parameters=[FLOW_ID, ENROLLMENT_ID], responses={200: serializers.EnrollmentSerializer, **READ},
+        tags=TAG,
+        operation_id="flow_enrollments_get",
+        summary="Read one enrollment",
+        parameters=[FLOW_ID, ENROLLMENT_ID],
+        responses={200: serializers.EnrollmentSerializer, **READ},
     )
     def get(self, request: Request, flowId: str, enrollmentId: str) -> Response:
         flow = get_flow(flowId)
         pk = as_id(enrollmentId)
         enrollment = None
         if pk is not None:
-            enrollment = (Enrollment.objects.select_related("record__object_type")
-                          .filter(workflow=flow, pk=pk).first())
+            enrollment = (
+                Enrollment.objects.select_related("record__object_type")
+                .filter(workflow=flow, pk=pk)
+                .first()
+            )
         if enrollment is None:
             message = f"No enrollment with id {enrollmentId} in flow {flow.pk}."
-            raise ObjectNotFound(message, [ErrorDetail(message, name="enrollmentId", code="OBJECT_NOT_FOUND")])
+            raise ObjectNotFound(
+                message, [ErrorDetail(message, name="enrollmentId", code="OBJECT_NOT_FOUND")]
+            )
         return Response(enrollment_json(enrollment))
 
 
 class UnenrollView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="flow_unenroll", summary="Unenroll records (end their active enrollments)",
+        tags=TAG,
+        operation_id="flow_unenroll",
+        summary="Unenroll records (end their active enrollments)",
         description="Records not enrolled right now are reported as NOT_ENROLLED. Needs the "
-                    "workflows.enroll_records permission.",
-        parameters=[FLOW_ID], request=serializers.ObjectIdsSerializer,
+        "workflows.enroll_records permission.",
+        parameters=[FLOW_ID],
+        request=serializers.ObjectIdsSerializer,
         responses={200: serializers.UnenrollOutcomesSerializer, **WRITE},
     )
     def post(self, request: Request, flowId: str) -> Response:
@@ -124,8 +157,9 @@ def _toggle(request: Request, flow_id: str, *, enabled: bool) -> Response:
     data = body(serializers.EnableSerializer, request) if enabled else {"enrollExisting": False}
     flow = get_flow(flow_id)
     before = latest_run(flow.pk)
-    flow = flow_set_enabled(flow_id=flow.pk, enabled=enabled, user=request.user,
-                            enroll_existing=data["enrollExisting"])
+    flow = flow_set_enabled(
+        flow_id=flow.pk, enabled=enabled, user=request.user, enroll_existing=data["enrollExisting"]
+    )
     out: dict[str, Any] = flow_to_json(flow)
     run = latest_run(flow.pk)
     if run is not None and (before is None or run.pk != before.pk):
@@ -136,11 +170,14 @@ def _toggle(request: Request, flow_id: str, *, enabled: bool) -> Response:
 
 class EnableView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="flow_enable", summary="Turn a flow on",
+        tags=TAG,
+        operation_id="flow_enable",
+        summary="Turn a flow on",
         description='HubSpot asks "enroll the records that already meet the triggers?" when a workflow '
-                    "is turned on: enrollExisting answers it (default false). When it starts, the answer "
-                    "carries the backfill's progress; follow it at /backfill.",
-        parameters=[FLOW_ID], request=serializers.EnableSerializer,
+        "is turned on: enrollExisting answers it (default false). When it starts, the answer "
+        "carries the backfill's progress; follow it at /backfill.",
+        parameters=[FLOW_ID],
+        request=serializers.EnableSerializer,
         responses={200: ApiFlowSerializer, **WRITE},
     )
     def post(self, request: Request, flowId: str) -> Response:
@@ -149,8 +186,11 @@ class EnableView(APIView):
 
 class DisableView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="flow_disable", summary="Turn a flow off",
-        parameters=[FLOW_ID], request=None,
+        tags=TAG,
+        operation_id="flow_disable",
+        summary="Turn a flow off",
+        parameters=[FLOW_ID],
+        request=None,
         responses={200: ApiFlowSerializer, **WRITE},
     )
     def post(self, request: Request, flowId: str) -> Response:
@@ -159,24 +199,32 @@ class DisableView(APIView):
 
 class BackfillView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="flow_backfill_progress", summary="Progress of the latest enroll-existing run",
-        parameters=[FLOW_ID], responses={200: serializers.BackfillProgressSerializer, **READ},
+        tags=TAG,
+        operation_id="flow_backfill_progress",
+        summary="Progress of the latest enroll-existing run",
+        parameters=[FLOW_ID],
+        responses={200: serializers.BackfillProgressSerializer, **READ},
     )
     def get(self, request: Request, flowId: str) -> Response:
         flow = get_flow(flowId)
         run = latest_run(flow.pk)
         if run is None:
             message = f"Flow {flow.pk} has never enrolled existing records."
-            raise ObjectNotFound(message, [ErrorDetail(message, name="flowId", code="OBJECT_NOT_FOUND")])
+            raise ObjectNotFound(
+                message, [ErrorDetail(message, name="flowId", code="OBJECT_NOT_FOUND")]
+            )
         return Response(progress(run))
 
 
 class DiagnoseView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="flow_diagnose", summary="Why is - or isn't - this record enrolled?",
+        tags=TAG,
+        operation_id="flow_diagnose",
+        summary="Why is - or isn't - this record enrolled?",
         description="The stored enrollments and decisions of the record in this flow, plus a fresh "
-                    "evaluation of the triggers now, filter by filter, in sentences.",
-        parameters=[FLOW_ID, OBJECT_ID], responses={200: serializers.DiagnosisSerializer, **READ},
+        "evaluation of the triggers now, filter by filter, in sentences.",
+        parameters=[FLOW_ID, OBJECT_ID],
+        responses={200: serializers.DiagnosisSerializer, **READ},
     )
     def get(self, request: Request, flowId: str, objectId: str) -> Response:
         flow = get_flow(flowId)
@@ -185,8 +233,11 @@ class DiagnoseView(APIView):
 
 class TestView(APIView):
     @extend_schema(
-        tags=TAG, operation_id="flow_test", summary="Test a record against the triggers (nothing is enrolled)",
-        parameters=[FLOW_ID], request=serializers.TestSerializer,
+        tags=TAG,
+        operation_id="flow_test",
+        summary="Test a record against the triggers (nothing is enrolled)",
+        parameters=[FLOW_ID],
+        request=serializers.TestSerializer,
         responses={200: serializers.TestResultSerializer, 400: ERROR_400, **READ},
     )
     def post(self, request: Request, flowId: str) -> Response:

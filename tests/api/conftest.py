@@ -17,14 +17,24 @@ from crm.models import (
     UniqueValue,
 )
 
-_COUNTED = (Record, PropertyChange, UniqueValue, Association, AssociationChange, AssociationType,
-            PropertyDefinition, ObjectType)
+_COUNTED = (
+    Record,
+    PropertyChange,
+    UniqueValue,
+    Association,
+    AssociationChange,
+    AssociationType,
+    PropertyDefinition,
+    ObjectType,
+)
 
 
 def db_state() -> dict[str, Any]:
     """Row counts plus every record's properties and archived flag: a failed write changes none."""
     state: dict[str, Any] = {model.__name__: model.objects.count() for model in _COUNTED}
-    state["records"] = list(Record.objects.order_by("pk").values_list("pk", "properties", "archived"))
+    state["records"] = list(
+        Record.objects.order_by("pk").values_list("pk", "properties", "archived")
+    )
     state["labels"] = list(AssociationType.objects.order_by("pk").values_list("pk", "label"))
     state["definitions"] = list(
         PropertyDefinition.objects.order_by("pk").values_list("pk", "label", "archived", "options")

@@ -41,21 +41,23 @@ ENDPOINTS = [
 
 
 @pytest.mark.parametrize(("method", "url"), ENDPOINTS)
-def test_endpoint__no_credentials__401_envelope(anon_api, method, url) -> None:  # type: ignore[no-untyped-def]
-    response = getattr(anon_api, method)(url, {"properties": {"email": "anon@example.com"}}, format="json")
+def test_endpoint__no_credentials__401_envelope(anon_api, method, url) -> None:
+    response = getattr(anon_api, method)(
+        url, {"properties": {"email": "anon@example.com"}}, format="json"
+    )
     assert_error(response, 401, "INVALID_AUTHENTICATION")
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert not Record.objects.exists()
 
 
 @pytest.mark.parametrize("header", ["Bearer pat-not-a-real-token", "Bearer", "Bearer a b"])
-def test_endpoint__bad_token__401_envelope(header) -> None:  # type: ignore[no-untyped-def]
+def test_endpoint__bad_token__401_envelope(header) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
     assert_error(client.get("/crm/v3/objects/contacts"), 401, "INVALID_AUTHENTICATION")
 
 
-def test_endpoint__revoked_token__401(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_endpoint__revoked_token__401(admin_user) -> None:
     token, raw = ApiToken.issue(user=admin_user)
     token.revoked = True
     token.save()
@@ -64,7 +66,7 @@ def test_endpoint__revoked_token__401(admin_user) -> None:  # type: ignore[no-un
     assert_error(client.get("/crm/v3/objects/contacts"), 401, "INVALID_AUTHENTICATION")
 
 
-def test_endpoint__session_login__browsable_reads_work(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_endpoint__session_login__browsable_reads_work(admin_user) -> None:
     client = APIClient()
     client.force_login(admin_user)
     assert client.get("/crm/v3/objects/contacts").status_code == 200

@@ -7,8 +7,8 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_unhandled_exception__json_envelope_500(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+def test_unhandled_exception__json_envelope_500(api, monkeypatch) -> None:
+    def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr("crm.api.params.resolve_object_type", boom)
@@ -16,5 +16,7 @@ def test_unhandled_exception__json_envelope_500(api, monkeypatch) -> None:  # ty
     response = api.get("/crm/v3/objects/contacts")
     assert response.status_code == 500
     body = response.json()
-    assert body["status"] == "error" and body["category"] == "INTERNAL_ERROR" and body["correlationId"]
+    assert (
+        body["status"] == "error" and body["category"] == "INTERNAL_ERROR" and body["correlationId"]
+    )
     assert "kaboom" not in response.content.decode()

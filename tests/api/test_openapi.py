@@ -18,10 +18,12 @@ def test_spectacular__validate_fail_on_warn__clean_and_lists_crm_paths(tmp_path:
     paths = schema["paths"]
     assert "/crm/v3/objects/{objectType}/{objectId}" in paths
     assert "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels" in paths
-    assert "/crm-object-schemas/v3/schemas" not in paths  # the client alias is listed once, as /crm/v3
+    assert (
+        "/crm-object-schemas/v3/schemas" not in paths
+    )  # the client alias is listed once, as /crm/v3
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
-def test_schema_and_docs_urls__served(api) -> None:  # type: ignore[no-untyped-def]
+def test_schema_and_docs_urls__served(api) -> None:
     assert api.get("/api/schema/").status_code == 200
     assert api.get("/api/docs/").status_code == 200

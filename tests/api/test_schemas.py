@@ -16,14 +16,20 @@ CARS = {
     "searchableProperties": ["model", "vin"],
     "properties": [
         {"name": "model", "label": "Model", "type": "string", "fieldType": "text"},
-        {"name": "vin", "label": "VIN", "type": "string", "fieldType": "text", "hasUniqueValue": True},
+        {
+            "name": "vin",
+            "label": "VIN",
+            "type": "string",
+            "fieldType": "text",
+            "hasUniqueValue": True,
+        },
         {"name": "year", "label": "Year", "type": "number", "fieldType": "number"},
     ],
     "associatedObjects": ["contacts"],
 }
 
 
-def test_create__201_schema_with_2_n_id_then_records_by_every_name(api) -> None:  # type: ignore[no-untyped-def]
+def test_create__201_schema_with_2_n_id_then_records_by_every_name(api) -> None:
     response = api.post("/crm/v3/schemas", CARS, format="json")
     assert response.status_code == 201, response.content
     schema = response.json()
@@ -32,14 +38,19 @@ def test_create__201_schema_with_2_n_id_then_records_by_every_name(api) -> None:
     assert {"model", "vin", "year"} <= {p["name"] for p in schema["properties"]}
     assert schema["associations"][0]["toObjectTypeId"] == "0-1"
     for ref in ("cars", schema["objectTypeId"], "p_cars"):
-        created = api.post(f"/crm/v3/objects/{ref}", {"properties": {"model": f"T-{ref}", "year": 1990}},
-                           format="json")
+        created = api.post(
+            f"/crm/v3/objects/{ref}",
+            {"properties": {"model": f"T-{ref}", "year": 1990}},
+            format="json",
+        )
         assert created.status_code == 201, created.content
-    missing_required = api.post("/crm/v3/objects/cars", {"properties": {"year": 1990}}, format="json")
+    missing_required = api.post(
+        "/crm/v3/objects/cars", {"properties": {"year": 1990}}, format="json"
+    )
     assert_error(missing_required, 400, "VALIDATION_ERROR", "model")
 
 
-def test_list_and_get__custom_schemas(api) -> None:  # type: ignore[no-untyped-def]
+def test_list_and_get__custom_schemas(api) -> None:
     created = api.post("/crm/v3/schemas", CARS, format="json").json()
     listed = api.get("/crm/v3/schemas").json()["results"]
     assert [s["name"] for s in listed] == ["cars"]
@@ -56,22 +67,38 @@ def test_list_and_get__custom_schemas(api) -> None:  # type: ignore[no-untyped-d
         ({**CARS, "properties": []}, ["properties"]),
         ({**CARS, "properties": ["model"]}, ["properties[0]"]),
         ({**CARS, "primaryDisplayProperty": "colour"}, ["primaryDisplayProperty"]),
-        ({**CARS, "properties": [*CARS["properties"], {"name": "x", "label": "X", "type": "colour"}]},
-         ["type"]),
+        (
+            {
+                **CARS,
+                "properties": [*CARS["properties"], {"name": "x", "label": "X", "type": "colour"}],
+            },
+            ["type"],
+        ),
         ({**CARS, "associatedObjects": ["unicorns"]}, ["associatedObjects"]),
     ],
-    ids=["bad-name", "labels-incomplete", "no-properties", "property-not-object",
-         "primary-not-a-property", "bad-property-type", "unknown-associated-object"],
+    ids=[
+        "bad-name",
+        "labels-incomplete",
+        "no-properties",
+        "property-not-object",
+        "primary-not-a-property",
+        "bad-property-type",
+        "unknown-associated-object",
+    ],
 )
-def test_create__bad_input__400_nothing_created(api, unchanged, payload, names) -> None:  # type: ignore[no-untyped-def]
+def test_create__bad_input__400_nothing_created(api, unchanged, payload, names) -> None:
     unchanged()
-    assert_error(api.post("/crm/v3/schemas", payload, format="json"), 400, "VALIDATION_ERROR", *names)
+    assert_error(
+        api.post("/crm/v3/schemas", payload, format="json"), 400, "VALIDATION_ERROR", *names
+    )
     unchanged.assert_same()
 
 
-def test_create__name_taken__409(api, unchanged) -> None:  # type: ignore[no-untyped-def]
+def test_create__name_taken__409(api, unchanged) -> None:
     api.post("/crm/v3/schemas", CARS, format="json")
     unchanged()
     assert_error(api.post("/crm/v3/schemas", CARS, format="json"), 409, "CONFLICT", "name")
-    assert_error(api.post("/crm/v3/schemas", {**CARS, "name": "contacts"}, format="json"), 409, "CONFLICT")
+    assert_error(
+        api.post("/crm/v3/schemas", {**CARS, "name": "contacts"}, format="json"), 409, "CONFLICT"
+    )
     unchanged.assert_same()

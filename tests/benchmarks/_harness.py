@@ -55,7 +55,14 @@ def bulk_contacts(n: int, *, start: int = 0) -> None:
 
     otype = ObjectType.objects.get(name="contacts").pk
     cities = ["Dublin", "Cork", "Paris", "Berlin", "Madrid", "Rome", "Oslo", "Lisbon"]
-    stages = ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer"]
+    stages = [
+        "subscriber",
+        "lead",
+        "marketingqualifiedlead",
+        "salesqualifiedlead",
+        "opportunity",
+        "customer",
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

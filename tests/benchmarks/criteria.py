@@ -77,8 +77,10 @@ def _spec(rng: random.Random) -> list[list[tuple[str, str, Any]]]:
 
 def _records(rng: random.Random, n: int) -> list[dict[str, Any]]:
     return [
-        {**{f"n{k}": rng.randint(0, 1000) for k in range(PROPS)},
-         **{f"s{k}": rng.choice(WORDS) for k in range(PROPS)}}
+        {
+            **{f"n{k}": rng.randint(0, 1000) for k in range(PROPS)},
+            **{f"s{k}": rng.choice(WORDS) for k in range(PROPS)},
+        }
         for _ in range(n)
     ]
 
@@ -95,19 +97,32 @@ def _criteria_json(spec: list[list[tuple[str, str, Any]]]) -> dict[str, Any]:
             op = {"operationType": "STRING", "operator": "DOES_NOT_CONTAIN", "value": operand}
         return {"filterType": "PROPERTY", "property": prop, "operation": op}
 
-    return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": [
-        {"filterBranchType": "AND", "filterBranchOperator": "AND", "filterBranches": [],
-         "filters": [flt(*f) for f in group]}
-        for group in spec
-    ]}
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [
+            {
+                "filterBranchType": "AND",
+                "filterBranchOperator": "AND",
+                "filterBranches": [],
+                "filters": [flt(*f) for f in group],
+            }
+            for group in spec
+        ],
+    }
 
 
 def _make_properties() -> None:
     from crm.services import property_create
 
     for k in range(PROPS):
-        property_create(object_type="contacts", data={"name": f"n{k}", "label": f"N{k}", "type": "number"})
-        property_create(object_type="contacts", data={"name": f"s{k}", "label": f"S{k}", "type": "string"})
+        property_create(
+            object_type="contacts", data={"name": f"n{k}", "label": f"N{k}", "type": "number"}
+        )
+        property_create(
+            object_type="contacts", data={"name": f"s{k}", "label": f"S{k}", "type": "string"}
+        )
 
 
 # --------------------------------------------------------------------------- the contenders
@@ -176,7 +191,9 @@ def _json_logic(spec: list[list[tuple[str, str, Any]]]) -> Callable[[dict[str, A
     return lambda props: bool(jsonLogic(logic, props))
 
 
-def _business_rules(spec: list[list[tuple[str, str, Any]]]) -> tuple[Callable[[Any], bool], Callable[[dict[str, Any]], Any]]:
+def _business_rules(
+    spec: list[list[tuple[str, str, Any]]],
+) -> tuple[Callable[[Any], bool], Callable[[dict[str, Any]], Any]]:
     """(matches(variables), variables_for(props)): business-rules reads values through a
     variables class, one method per variable."""
     from business_rules.engine import check_conditions_recursively
@@ -213,8 +230,10 @@ def _per_record_us(seconds: float, n: int) -> float:
 
 def _agree(name: str, got: set[int], expected: set[int]) -> None:
     if got != expected:
-        raise Mismatch(f"ABORT: {name} selects {len(got)} records, the closure {len(expected)} "
-                       f"(first differences: {sorted(got ^ expected)[:10]}); no timing is meaningful")
+        raise Mismatch(
+            f"ABORT: {name} selects {len(got)} records, the closure {len(expected)} "
+            f"(first differences: {sorted(got ^ expected)[:10]}); no timing is meaningful"
+        )
 
 
 def in_memory(quick: bool) -> dict[str, Any]:
@@ -232,7 +251,9 @@ def in_memory(quick: bool) -> dict[str, Any]:
     compile_ms = (time.perf_counter() - started) * 1000
     assert criteria.filter_count == GROUPS * PER_GROUP
 
-    contexts = [RecordContext(props, record_id=i, object_type="contacts") for i, props in enumerate(records)]
+    contexts = [
+        RecordContext(props, record_id=i, object_type="contacts") for i, props in enumerate(records)
+    ]
     fast = program.root.fast
     closure = _closure(spec)
     rule_engine_matches = _rule_engine(spec)
@@ -260,16 +281,23 @@ def in_memory(quick: bool) -> dict[str, Any]:
 
     expected = runs["closure"][1]()
     if not 0 < len(expected) < RECORDS:
-        raise Mismatch(f"ABORT: the criteria select {len(expected)} of {RECORDS} records; the data says nothing")
+        raise Mismatch(
+            f"ABORT: the criteria select {len(expected)} of {RECORDS} records; the data says nothing"
+        )
     for name, (_, selected) in runs.items():
         _agree(name, selected(), expected)
 
     repeat = 3 if quick else 5
-    us = {name: _per_record_us(timed(run, repeat=repeat), RECORDS) for name, (run, _) in runs.items()}
+    us = {
+        name: _per_record_us(timed(run, repeat=repeat), RECORDS) for name, (run, _) in runs.items()
+    }
     libraries = {k: us[k] for k in ("rule_engine", "business_rules", "json_logic")}
     fastest = min(libraries, key=libraries.__getitem__)
     return {
-        "records": RECORDS, "filters": criteria.filter_count, "groups": GROUPS, "matched": len(expected),
+        "records": RECORDS,
+        "filters": criteria.filter_count,
+        "groups": GROUPS,
+        "matched": len(expected),
         "parse_and_compile_ms": round(compile_ms, 1),
         "us_per_record": us,
         "fastest_library": fastest,
@@ -284,25 +312,62 @@ def _sql_criteria() -> dict[str, Any]:
         return {"filterType": "PROPERTY", "property": prop, "operation": op}
 
     first = [
-        flt("city", {"operationType": "MULTISTRING", "operator": "IS_EQUAL_TO", "values": ["Dublin", "Paris", "Rome"]}),
-        flt("hs_analytics_num_page_views", {"operationType": "NUMBER", "operator": "IS_GREATER_THAN", "value": 20}),
-        flt("hs_analytics_num_page_views",
-            {"operationType": "NUMBER", "operator": "IS_LESS_THAN_OR_EQUAL_TO", "value": 90}),
-        flt("lifecyclestage", {"operationType": "ENUMERATION", "operator": "IS_ANY_OF",
-                               "values": ["lead", "customer", "opportunity"]}),
-        flt("jobtitle", {"operationType": "STRING", "operator": "DOES_NOT_CONTAIN", "value": "title 7"}),
+        flt(
+            "city",
+            {
+                "operationType": "MULTISTRING",
+                "operator": "IS_EQUAL_TO",
+                "values": ["Dublin", "Paris", "Rome"],
+            },
+        ),
+        flt(
+            "hs_analytics_num_page_views",
+            {"operationType": "NUMBER", "operator": "IS_GREATER_THAN", "value": 20},
+        ),
+        flt(
+            "hs_analytics_num_page_views",
+            {"operationType": "NUMBER", "operator": "IS_LESS_THAN_OR_EQUAL_TO", "value": 90},
+        ),
+        flt(
+            "lifecyclestage",
+            {
+                "operationType": "ENUMERATION",
+                "operator": "IS_ANY_OF",
+                "values": ["lead", "customer", "opportunity"],
+            },
+        ),
+        flt(
+            "jobtitle",
+            {"operationType": "STRING", "operator": "DOES_NOT_CONTAIN", "value": "title 7"},
+        ),
         flt("country", {"operationType": "STRING", "operator": "IS_EQUAL_TO", "value": "ireland"}),
         flt("email", {"operationType": "STRING", "operator": "CONTAINS", "value": "@example.com"}),
     ]
     second = [
         flt("city", {"operationType": "STRING", "operator": "IS_EQUAL_TO", "value": "Oslo"}),
-        flt("hs_analytics_num_page_views", {"operationType": "NUMBER", "operator": "IS_LESS_THAN", "value": 5}),
-        flt("lifecyclestage", {"operationType": "ENUMERATION", "operator": "IS_NONE_OF", "values": ["subscriber"]}),
+        flt(
+            "hs_analytics_num_page_views",
+            {"operationType": "NUMBER", "operator": "IS_LESS_THAN", "value": 5},
+        ),
+        flt(
+            "lifecyclestage",
+            {"operationType": "ENUMERATION", "operator": "IS_NONE_OF", "values": ["subscriber"]},
+        ),
     ]
-    return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": [
-        {"filterBranchType": "AND", "filterBranchOperator": "AND", "filters": group, "filterBranches": []}
-        for group in (first, second)
-    ]}
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [
+            {
+                "filterBranchType": "AND",
+                "filterBranchOperator": "AND",
+                "filters": group,
+                "filterBranches": [],
+            }
+            for group in (first, second)
+        ],
+    }
 
 
 def sql_vs_python(quick: bool) -> dict[str, Any]:
@@ -331,14 +396,22 @@ def sql_vs_python(quick: bool) -> dict[str, Any]:
         return set(to_queryset(criteria).values_list("pk", flat=True))
 
     def by_python() -> set[int]:
-        rows_iter = (Record.objects.filter(object_type_id=type_pk, archived=False)
-                     .values_list("pk", "properties").iterator(chunk_size=5000))
-        return {pk for pk, props in rows_iter
-                if fast(RecordContext(props, record_id=pk, object_type="contacts"))}
+        rows_iter = (
+            Record.objects.filter(object_type_id=type_pk, archived=False)
+            .values_list("pk", "properties")
+            .iterator(chunk_size=5000)
+        )
+        return {
+            pk
+            for pk, props in rows_iter
+            if fast(RecordContext(props, record_id=pk, object_type="contacts"))
+        }
 
     def by_python_traced() -> set[int]:
         """The product's own Python path: ``evaluate_many`` (contexts, trace, verdict), 5,000 at a time."""
-        records = Record.objects.filter(object_type_id=type_pk, archived=False).iterator(chunk_size=5000)
+        records = Record.objects.filter(object_type_id=type_pk, archived=False).iterator(
+            chunk_size=5000
+        )
         matched: set[int] = set()
         chunk: list[Record] = []
         for record in records:
@@ -352,17 +425,24 @@ def sql_vs_python(quick: bool) -> dict[str, Any]:
     from_sql, from_python = by_sql(), by_python()
     for name, selected in (("Python", from_python), ("Python (evaluate_many)", by_python_traced())):
         if selected != from_sql:
-            raise Mismatch(f"ABORT: SQL selects {len(from_sql)} records, {name} {len(selected)}; "
-                           f"first differences: {sorted(from_sql ^ selected)[:10]}")
+            raise Mismatch(
+                f"ABORT: SQL selects {len(from_sql)} records, {name} {len(selected)}; "
+                f"first differences: {sorted(from_sql ^ selected)[:10]}"
+            )
     if not from_sql:
         raise Mismatch("ABORT: the SQL criteria select nothing; the comparison says nothing")
     sql_s = timed(by_sql, repeat=3)
     python_s = timed(by_python, repeat=3 if quick else 1)
     traced_s = timed(by_python_traced, repeat=1)
     return {
-        "database": connection.vendor, "rows": rows, "filters": criteria.filter_count, "matched": len(from_sql),
-        "rows_loaded_s": round(load_s, 1), "sql_s": round(sql_s, 3),
-        "python_fast_path_s": round(python_s, 3), "python_fast_path_us_per_row": _per_record_us(python_s, rows),
+        "database": connection.vendor,
+        "rows": rows,
+        "filters": criteria.filter_count,
+        "matched": len(from_sql),
+        "rows_loaded_s": round(load_s, 1),
+        "sql_s": round(sql_s, 3),
+        "python_fast_path_s": round(python_s, 3),
+        "python_fast_path_us_per_row": _per_record_us(python_s, rows),
         "python_evaluate_many_s": round(traced_s, 3),
         "python_evaluate_many_us_per_row": _per_record_us(traced_s, rows),
         "sql_vs_python": round(python_s / sql_s, 1),
@@ -374,10 +454,16 @@ def sql_vs_python(quick: bool) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20k rows for SQL, 3 repeats")
-    parser.add_argument("--only", choices=("memory", "sql"), help="run one half (the other's figures are left out)")
+    parser.add_argument(
+        "--only", choices=("memory", "sql"), help="run one half (the other's figures are left out)"
+    )
     args = parser.parse_args(argv)
     setup_django()
-    result: dict[str, Any] = {"benchmark": "criteria", "quick": args.quick, "python": platform.python_version()}
+    result: dict[str, Any] = {
+        "benchmark": "criteria",
+        "quick": args.quick,
+        "python": platform.python_version(),
+    }
     memory: dict[str, Any] | None = None
     sql: dict[str, Any] | None = None
     if args.only != "sql":
@@ -387,8 +473,12 @@ def main(argv: list[str] | None = None) -> int:
         with throwaway_database():
             sql = sql_vs_python(args.quick)
     if memory is not None:
-        result.update({"ratio_vs_fastest_library": memory["ratio_vs_fastest_library"],
-                       "ratio_vs_closure": memory["ratio_vs_closure"]})
+        result.update(
+            {
+                "ratio_vs_fastest_library": memory["ratio_vs_fastest_library"],
+                "ratio_vs_closure": memory["ratio_vs_closure"],
+            }
+        )
     if sql is not None:
         result["sql_vs_python"] = sql["sql_vs_python"]
     result.update({k: v for k, v in (("in_memory", memory), ("sql", sql)) if v is not None})

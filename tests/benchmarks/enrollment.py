@@ -29,7 +29,11 @@ def _filters(rng: random.Random, count: int) -> list[dict[str, Any]]:
     out = []
     for i, p in enumerate(props):
         if i % 3 == 0:
-            op = {"operationType": "NUMBER", "operator": "IS_GREATER_THAN", "value": rng.randint(0, 50)}
+            op = {
+                "operationType": "NUMBER",
+                "operator": "IS_GREATER_THAN",
+                "value": rng.randint(0, 50),
+            }
         elif i % 3 == 1:
             op = {"operationType": "MULTISTRING", "operator": "IS_EQUAL_TO", "values": ["a", "b"]}
         else:
@@ -43,8 +47,12 @@ def _make_properties() -> None:
     from crm.services import property_create
 
     for p in range(POOL):
-        property_create(object_type="contacts", data={"name": f"bench_n{p}", "label": f"N{p}", "type": "number"})
-        property_create(object_type="contacts", data={"name": f"bench_s{p}", "label": f"S{p}", "type": "string"})
+        property_create(
+            object_type="contacts", data={"name": f"bench_n{p}", "label": f"N{p}", "type": "number"}
+        )
+        property_create(
+            object_type="contacts", data={"name": f"bench_s{p}", "label": f"S{p}", "type": "string"}
+        )
 
 
 def _make_flows(n: int, rng: random.Random, start: int = 0) -> list[Any]:
@@ -53,13 +61,37 @@ def _make_flows(n: int, rng: random.Random, start: int = 0) -> list[Any]:
     flows = []
     for i in range(n):
         filters = _filters(rng, rng.randint(10, 50))
-        criteria = {"type": "LIST_BASED", "shouldReEnroll": False, "unEnrollObjectsNotMeetingCriteria": False,
-                    "reEnrollmentTriggersFilterBranches": [],
-                    "listFilterBranch": {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [],
-                                         "filterBranches": [{"filterBranchType": "AND", "filterBranchOperator": "AND",
-                                                             "filters": filters, "filterBranches": []}]}}
-        flows.append(flow_create(payload={"type": "CONTACT_FLOW", "objectTypeId": "0-1", "name": f"B{start + i}",
-                                          "isEnabled": True, "actions": [], "enrollmentCriteria": criteria}))
+        criteria = {
+            "type": "LIST_BASED",
+            "shouldReEnroll": False,
+            "unEnrollObjectsNotMeetingCriteria": False,
+            "reEnrollmentTriggersFilterBranches": [],
+            "listFilterBranch": {
+                "filterBranchType": "OR",
+                "filterBranchOperator": "OR",
+                "filters": [],
+                "filterBranches": [
+                    {
+                        "filterBranchType": "AND",
+                        "filterBranchOperator": "AND",
+                        "filters": filters,
+                        "filterBranches": [],
+                    }
+                ],
+            },
+        }
+        flows.append(
+            flow_create(
+                payload={
+                    "type": "CONTACT_FLOW",
+                    "objectTypeId": "0-1",
+                    "name": f"B{start + i}",
+                    "isEnabled": True,
+                    "actions": [],
+                    "enrollmentCriteria": criteria,
+                }
+            )
+        )
     return flows
 
 
@@ -70,17 +102,25 @@ def on_save(quick: bool) -> dict[str, Any]:
 
     rng = random.Random(7)
     _make_properties()
-    contact = record_create(object_type="contacts", properties={"email": "save@example.com", "bench_n1": 1})
+    contact = record_create(
+        object_type="contacts", properties={"email": "save@example.com", "bench_n1": 1}
+    )
     counter = iter(range(10**9))
     repeat = 30 if quick else 100
 
     def untouched() -> None:
         for _ in range(repeat):
-            record_update(record=contact.pk, object_type="contacts", properties={"phone": str(next(counter))})
+            record_update(
+                record=contact.pk, object_type="contacts", properties={"phone": str(next(counter))}
+            )
 
     def touched() -> None:
         for _ in range(repeat):
-            record_update(record=contact.pk, object_type="contacts", properties={"bench_n0": next(counter) % 100})
+            record_update(
+                record=contact.pk,
+                object_type="contacts",
+                properties={"bench_n0": next(counter) % 100},
+            )
 
     result: dict[str, Any] = {}
     # The bare save, with the enrollment receiver disconnected: what the engine adds at all.
@@ -99,10 +139,15 @@ def on_save(quick: bool) -> dict[str, Any]:
         current_index()  # build once: its cost is per workflow edit, not per save
         result[f"untouched_save_ms_{n}"] = round(timed(untouched, repeat=5) / repeat * 1000, 3)
         result[f"touched_save_ms_{n}"] = round(timed(touched, repeat=3) / repeat * 1000, 3)
-    result["untouched_save_ratio"] = round(result["untouched_save_ms_500"] / result["untouched_save_ms_0"], 3)
-    result["untouched_save_ratio_100"] = round(result["untouched_save_ms_100"] / result["untouched_save_ms_0"], 3)
+    result["untouched_save_ratio"] = round(
+        result["untouched_save_ms_500"] / result["untouched_save_ms_0"], 3
+    )
+    result["untouched_save_ratio_100"] = round(
+        result["untouched_save_ms_100"] / result["untouched_save_ms_0"], 3
+    )
     result["untouched_save_ratio_vs_no_engine"] = round(
-        result["untouched_save_ms_500"] / result["untouched_save_ms_no_engine"], 3)
+        result["untouched_save_ms_500"] / result["untouched_save_ms_no_engine"], 3
+    )
 
     # The index against evaluating every workflow, for one change at 500 workflows.
     from crm.models import Record
@@ -110,8 +155,14 @@ def on_save(quick: bool) -> dict[str, Any]:
 
     index = current_index()
     record = Record.objects.get(pk=contact.pk)
-    change = RecordsChanged(object_type_id="0-1", object_type="contacts", kind="updated", record_ids=(record.pk,),
-                            changed_properties={record.pk: frozenset({"bench_s3"})}, source="API")
+    change = RecordsChanged(
+        object_type_id="0-1",
+        object_type="contacts",
+        kind="updated",
+        record_ids=(record.pk,),
+        changed_properties={record.pk: frozenset({"bench_s3"})},
+        source="API",
+    )
     watching = len(index.flows_watching("contacts", {"bench_s3"}))
 
     def via_index() -> None:
@@ -122,15 +173,25 @@ def on_save(quick: bool) -> dict[str, Any]:
     def scan() -> None:
         # The engine without an index: every enabled workflow evaluated for the change, with
         # the same observable output (history rows for the workflows the change touched).
-        evaluate_pairs([(flow, record.pk) for flow in index.flows.values()],
-                       cause=Cause("PROPERTY_CHANGE", "contacts", record.pk, ("bench_s3",)), created=False,
-                       record_history={f: f in watchers for f in index.flows}, changed={})
+        evaluate_pairs(
+            [(flow, record.pk) for flow in index.flows.values()],
+            cause=Cause("PROPERTY_CHANGE", "contacts", record.pk, ("bench_s3",)),
+            created=False,
+            record_history={f: f in watchers for f in index.flows},
+            changed={},
+        )
 
     t_index = timed(via_index, repeat=5)
     t_scan = timed(scan, repeat=3)
-    result.update({"index_ms": round(t_index * 1000, 3), "scan_ms": round(t_scan * 1000, 3),
-                   "index_vs_scan": round(t_scan / t_index, 1), "flows_watching_changed_property": watching,
-                   "flows": len(index.flows)})
+    result.update(
+        {
+            "index_ms": round(t_index * 1000, 3),
+            "scan_ms": round(t_scan * 1000, 3),
+            "index_vs_scan": round(t_scan / t_index, 1),
+            "flows_watching_changed_property": watching,
+            "flows": len(index.flows),
+        }
+    )
     return result
 
 
@@ -145,23 +206,65 @@ def backfill(quick: bool) -> dict[str, Any]:
 
     def criteria_json() -> dict[str, Any]:
         filters = [
-            {"filterType": "PROPERTY", "property": "city",
-             "operation": {"operationType": "MULTISTRING", "operator": "IS_EQUAL_TO", "values": ["Dublin", "Paris"]}},
-            {"filterType": "PROPERTY", "property": "hs_analytics_num_page_views",
-             "operation": {"operationType": "NUMBER", "operator": "IS_GREATER_THAN_OR_EQUAL_TO", "value": 10}},
-            {"filterType": "PROPERTY", "property": "jobtitle",
-             "operation": {"operationType": "STRING", "operator": "DOES_NOT_CONTAIN", "value": "intern"}},
+            {
+                "filterType": "PROPERTY",
+                "property": "city",
+                "operation": {
+                    "operationType": "MULTISTRING",
+                    "operator": "IS_EQUAL_TO",
+                    "values": ["Dublin", "Paris"],
+                },
+            },
+            {
+                "filterType": "PROPERTY",
+                "property": "hs_analytics_num_page_views",
+                "operation": {
+                    "operationType": "NUMBER",
+                    "operator": "IS_GREATER_THAN_OR_EQUAL_TO",
+                    "value": 10,
+                },
+            },
+            {
+                "filterType": "PROPERTY",
+                "property": "jobtitle",
+                "operation": {
+                    "operationType": "STRING",
+                    "operator": "DOES_NOT_CONTAIN",
+                    "value": "intern",
+                },
+            },
         ]
-        return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [],
-                "filterBranches": [{"filterBranchType": "AND", "filterBranchOperator": "AND", "filters": filters,
-                                    "filterBranches": []}]}
+        return {
+            "filterBranchType": "OR",
+            "filterBranchOperator": "OR",
+            "filters": [],
+            "filterBranches": [
+                {
+                    "filterBranchType": "AND",
+                    "filterBranchOperator": "AND",
+                    "filters": filters,
+                    "filterBranches": [],
+                }
+            ],
+        }
 
     def make_flow(name: str) -> Any:
-        return flow_create(payload={
-            "type": "CONTACT_FLOW", "objectTypeId": "0-1", "name": name, "isEnabled": False, "actions": [],
-            "enrollmentCriteria": {"type": "LIST_BASED", "shouldReEnroll": False,
-                                   "unEnrollObjectsNotMeetingCriteria": False,
-                                   "reEnrollmentTriggersFilterBranches": [], "listFilterBranch": criteria_json()}})
+        return flow_create(
+            payload={
+                "type": "CONTACT_FLOW",
+                "objectTypeId": "0-1",
+                "name": name,
+                "isEnabled": False,
+                "actions": [],
+                "enrollmentCriteria": {
+                    "type": "LIST_BASED",
+                    "shouldReEnroll": False,
+                    "unEnrollObjectsNotMeetingCriteria": False,
+                    "reEnrollmentTriggersFilterBranches": [],
+                    "listFilterBranch": criteria_json(),
+                },
+            }
+        )
 
     sizes = [10_000] if quick else [100_000, 1_000_000]
     result: dict[str, Any] = {"database": connection.vendor}

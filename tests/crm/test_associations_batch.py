@@ -21,32 +21,47 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def contacts():  # type: ignore[no-untyped-def]
+def contacts():
     return records_create(object_type="contacts", rows=[{"email": f"p{i}@x.io"} for i in range(4)])
 
 
 @pytest.fixture
-def companies():  # type: ignore[no-untyped-def]
-    return records_create(object_type="companies", rows=[{"name": f"Co {i}", "domain": f"co{i}.io"} for i in range(2)])
+def companies():
+    return records_create(
+        object_type="companies", rows=[{"name": f"Co {i}", "domain": f"co{i}.io"} for i in range(2)]
+    )
 
 
 def _links() -> set[tuple[int, int, int]]:
-    return set(Association.objects.values_list("from_record_id", "to_record_id", "association_type__type_id"))
+    return set(
+        Association.objects.values_list(
+            "from_record_id", "to_record_id", "association_type__type_id"
+        )
+    )
 
 
-def _fresh(record: Record) -> dict:  # type: ignore[type-arg]
+def _fresh(record: Record) -> dict:
     return Record.objects.get(pk=record.pk).properties
 
 
-def test_batch__labels_and_defaults__both_directions_audited_and_counted(contacts, companies) -> None:  # type: ignore[no-untyped-def]
-    dm, _ = association_label_create(from_object_type="contacts", to_object_type="companies", label="Decision maker")
-    added = associations_create(inputs=[
-        (contacts[0], companies[0], [("USER_DEFINED", dm.type_id)]),
-        (contacts[1], companies[0]),
-        (contacts[2], companies[1], [("HUBSPOT_DEFINED", 1)]),
-    ])
+def test_batch__labels_and_defaults__both_directions_audited_and_counted(
+    contacts, companies
+) -> None:
+    dm, _ = association_label_create(
+        from_object_type="contacts", to_object_type="companies", label="Decision maker"
+    )
+    added = associations_create(
+        inputs=[
+            (contacts[0], companies[0], [("USER_DEFINED", dm.type_id)]),
+            (contacts[1], companies[0]),
+            (contacts[2], companies[1], [("HUBSPOT_DEFINED", 1)]),
+        ]
+    )
     assert added == 5  # three defaults + "Decision maker" + "Primary"
-    assert {t.label for t in associations_of(companies[0])[contacts[0].pk]} == {None, "Decision maker"}
+    assert {t.label for t in associations_of(companies[0])[contacts[0].pk]} == {
+        None,
+        "Decision maker",
+    }
     assert set(associations_of(companies[0])) == {contacts[0].pk, contacts[1].pk}
     assert AssociationChange.objects.count() == 5
     assert _fresh(companies[0])["num_associated_contacts"] == 2
@@ -54,7 +69,7 @@ def test_batch__labels_and_defaults__both_directions_audited_and_counted(contact
     assert "num_associated_contacts" not in _fresh(contacts[3])  # untouched: still empty
 
 
-def test_batch__same_as_one_by_one(contacts, companies) -> None:  # type: ignore[no-untyped-def]
+def test_batch__same_as_one_by_one(contacts, companies) -> None:
     pairs = [(contacts[0], companies[0]), (contacts[1], companies[0]), (contacts[1], companies[1])]
     associations_create(inputs=pairs)
     batched = (_links(), [_fresh(c).get("num_associated_contacts") for c in companies])
@@ -64,19 +79,30 @@ def test_batch__same_as_one_by_one(contacts, companies) -> None:  # type: ignore
     assert (_links(), [_fresh(c).get("num_associated_contacts") for c in companies]) == batched
 
 
-def test_batch__existing_and_repeated_pairs__written_once(contacts, companies) -> None:  # type: ignore[no-untyped-def]
+def test_batch__existing_and_repeated_pairs__written_once(contacts, companies) -> None:
     association_create(from_record=contacts[0], to_record=companies[0])
-    added = associations_create(inputs=[(contacts[0], companies[0]), (contacts[1], companies[0]),
-                                        (contacts[1], companies[0])])
+    added = associations_create(
+        inputs=[
+            (contacts[0], companies[0]),
+            (contacts[1], companies[0]),
+            (contacts[1], companies[0]),
+        ]
+    )
     assert added == 1
     assert Association.objects.count() == 4  # two links, both directions
     assert associations_create(inputs=[(contacts[1], companies[0])]) == 0
 
 
-def test_batch__one_association_signal_for_the_whole_batch(contacts, companies, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_batch__one_association_signal_for_the_whole_batch(
+    contacts, companies, django_capture_on_commit_callbacks
+) -> None:
     seen, counts = [], []
-    associations_changed.connect(lambda change, **kw: seen.append(change), weak=False, dispatch_uid="t-batch")
-    records_changed.connect(lambda change, **kw: counts.append(change), weak=False, dispatch_uid="t-batch-r")
+    associations_changed.connect(
+        lambda change, **kw: seen.append(change), weak=False, dispatch_uid="t-batch"
+    )
+    records_changed.connect(
+        lambda change, **kw: counts.append(change), weak=False, dispatch_uid="t-batch-r"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             associations_create(inputs=[(c, companies[0]) for c in contacts])
@@ -89,33 +115,38 @@ def test_batch__one_association_signal_for_the_whole_batch(contacts, companies, 
     assert counts[0].changed_properties == {companies[0].pk: frozenset({"num_associated_contacts"})}
 
 
-def test_batch__stale_instance__later_update_is_kept(contacts, companies) -> None:  # type: ignore[no-untyped-def]
+def test_batch__stale_instance__later_update_is_kept(contacts, companies) -> None:
     stale = companies[0]
     records_update(object_type="companies", updates=[(stale.pk, {"city": "Cork"})])
     associations_create(inputs=[(contacts[0], stale)])
     assert _fresh(stale)["city"] == "Cork" and _fresh(stale)["num_associated_contacts"] == 1
 
 
-def test_batch__mixed_object_types__error_and_nothing_written(contacts, companies) -> None:  # type: ignore[no-untyped-def]
+def test_batch__mixed_object_types__error_and_nothing_written(contacts, companies) -> None:
     with pytest.raises(CrmValidationError, match=r"inputs\[1\].*contacts with companies only"):
         associations_create(inputs=[(contacts[0], companies[0]), (contacts[1], contacts[2])])
     assert Association.objects.count() == 0
 
 
-def test_batch__unknown_label__error_and_nothing_written(contacts, companies) -> None:  # type: ignore[no-untyped-def]
+def test_batch__unknown_label__error_and_nothing_written(contacts, companies) -> None:
     with pytest.raises(CrmValidationError, match="does not exist"):
-        associations_create(inputs=[(contacts[0], companies[0]), (contacts[1], companies[0], [("USER_DEFINED", 99999)])])
+        associations_create(
+            inputs=[
+                (contacts[0], companies[0]),
+                (contacts[1], companies[0], [("USER_DEFINED", 99999)]),
+            ]
+        )
     assert Association.objects.count() == 0 and AssociationChange.objects.count() == 0
 
 
-def test_batch__archived_record__not_found_and_nothing_written(contacts, companies) -> None:  # type: ignore[no-untyped-def]
+def test_batch__archived_record__not_found_and_nothing_written(contacts, companies) -> None:
     archived = record_archive(record=contacts[1])
     with pytest.raises(ObjectNotFound, match=r"inputs\[1\]"):
         associations_create(inputs=[(contacts[0], companies[0]), (archived, companies[0])])
     assert Association.objects.count() == 0
 
 
-def test_batch__self_association__error(contacts) -> None:  # type: ignore[no-untyped-def]
+def test_batch__self_association__error(contacts) -> None:
     with pytest.raises(CrmValidationError, match="itself"):
         associations_create(inputs=[(contacts[0], contacts[0])])
 
@@ -124,7 +155,7 @@ def test_batch__empty__nothing_happens() -> None:
     assert associations_create(inputs=[]) == 0
 
 
-def test_batch__counts__both_sides_where_counted_and_none_for_activities(contacts) -> None:  # type: ignore[no-untyped-def]
+def test_batch__counts__both_sides_where_counted_and_none_for_activities(contacts) -> None:
     deals = records_create(object_type="deals", rows=[{"dealname": "D"}])
     calls = records_create(object_type="calls", rows=[{"hs_call_title": "Intro"}])
     associations_create(inputs=[(deals[0], c) for c in contacts[:2]])

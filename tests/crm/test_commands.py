@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 pytestmark = pytest.mark.django_db
 
 
-def test_create_api_token__prints_token_alone_on_last_line_and_it_authenticates(admin_user, anon_api) -> None:  # type: ignore[no-untyped-def]
+def test_create_api_token__prints_token_alone_on_last_line_and_it_authenticates(
+    admin_user, anon_api
+) -> None:
     out = StringIO()
     call_command("create_api_token", admin_user.username, stdout=out)
     token = out.getvalue().strip().splitlines()[-1]
@@ -24,7 +26,7 @@ def test_create_api_token__unknown_user__readable_error() -> None:
         call_command("create_api_token", "ghost")
 
 
-def test_ensure_admin__twice__same_login_that_works(tmp_path, settings, client) -> None:  # type: ignore[no-untyped-def]
+def test_ensure_admin__twice__same_login_that_works(tmp_path, settings, client) -> None:
     settings.VAR_DIR = tmp_path
     first, second = StringIO(), StringIO()
     call_command("ensure_admin", stdout=first)

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def received():  # type: ignore[no-untyped-def]
+def received():
     seen = []
 
-    def receiver(sender, change, **kwargs):  # type: ignore[no-untyped-def]
+    def receiver(sender, change, **kwargs):
         seen.append(change)
 
     records_changed.connect(receiver)
@@ -36,9 +36,13 @@ def received():  # type: ignore[no-untyped-def]
 def test_record_create__typed_values__stored_canonical_with_history() -> None:
     rec = record_create(
         object_type="contacts",
-        properties={"email": "ann@example.com", "hs_analytics_num_page_views": "7",
-                    "hs_email_optout": "false", "date_of_birth": "1990-04-01",
-                    "hs_buying_role": "CHAMPION;BUDGET_HOLDER"},
+        properties={
+            "email": "ann@example.com",
+            "hs_analytics_num_page_views": "7",
+            "hs_email_optout": "false",
+            "date_of_birth": "1990-04-01",
+            "hs_buying_role": "CHAMPION;BUDGET_HOLDER",
+        },
         actor=Actor(source=ChangeSource.IMPORT, source_id="import-1"),
     )
     rec.refresh_from_db()
@@ -55,10 +59,15 @@ def test_record_create__typed_values__stored_canonical_with_history() -> None:
 
 def test_record_create__every_bad_property__one_error_each_and_nothing_written() -> None:
     with pytest.raises(CrmValidationError) as exc:
-        record_create(object_type="contacts", properties={
-            "nope": 1, "lifecyclestage": "king", "hs_analytics_num_page_views": "many",
-            "createdate": "2020-01-01T00:00:00Z",
-        })
+        record_create(
+            object_type="contacts",
+            properties={
+                "nope": 1,
+                "lifecyclestage": "king",
+                "hs_analytics_num_page_views": "many",
+                "createdate": "2020-01-01T00:00:00Z",
+            },
+        )
     names = {e.name: e for e in exc.value.errors}
     assert set(names) == {"nope", "lifecyclestage", "hs_analytics_num_page_views", "createdate"}
     assert names["nope"].code == "PROPERTY_DOESNT_EXIST"
@@ -69,8 +78,11 @@ def test_record_create__every_bad_property__one_error_each_and_nothing_written()
 
 def test_record_update__changed_values_only__history_has_previous_value() -> None:
     rec = record_create(object_type="contacts", properties={"email": "a@b.co", "city": "Cork"})
-    record_update(record=rec, properties={"city": "Dublin", "email": "a@b.co"},
-                  actor=Actor(source=ChangeSource.UI, source_id="form"))
+    record_update(
+        record=rec,
+        properties={"city": "Dublin", "email": "a@b.co"},
+        actor=Actor(source=ChangeSource.UI, source_id="form"),
+    )
     change = PropertyChange.objects.get(record=rec, property_name="city", value="Dublin")
     assert change.previous_value == "Cork" and change.source == "UI"
     assert PropertyChange.objects.filter(record=rec, property_name="email").count() == 1
@@ -78,7 +90,9 @@ def test_record_update__changed_values_only__history_has_previous_value() -> Non
     assert rec.properties["city"] == "Dublin"
 
 
-def test_record_update__no_change__no_history_and_no_signal(django_capture_on_commit_callbacks, received) -> None:  # type: ignore[no-untyped-def]
+def test_record_update__no_change__no_history_and_no_signal(
+    django_capture_on_commit_callbacks, received
+) -> None:
     rec = record_create(object_type="contacts", properties={"city": "Cork"})
     before = PropertyChange.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
@@ -96,7 +110,9 @@ def test_record_update__clear_with_empty_string__key_removed_and_history_says_no
     assert last is not None and last.value is None and last.previous_value == "Cork"
 
 
-def test_signal__sent_after_commit_with_changed_properties(django_capture_on_commit_callbacks, received) -> None:  # type: ignore[no-untyped-def]
+def test_signal__sent_after_commit_with_changed_properties(
+    django_capture_on_commit_callbacks, received
+) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rec = record_create(object_type="contacts", properties={"city": "Cork"})
     assert received == []  # nothing before commit
@@ -111,12 +127,19 @@ def test_signal__sent_after_commit_with_changed_properties(django_capture_on_com
     assert received[0].object_type_id == "0-1"
 
 
-def test_records_import__batch__one_signal_and_history_for_every_row(django_capture_on_commit_callbacks, received) -> None:  # type: ignore[no-untyped-def]
+def test_records_import__batch__one_signal_and_history_for_every_row(
+    django_capture_on_commit_callbacks, received
+) -> None:
     rows = [{"email": f"p{i}@x.io", "city": "Cork"} for i in range(25)]
     with django_capture_on_commit_callbacks(execute=True):
         recs = records_import(object_type="contacts", rows=rows, source_id="imp-9")
     assert len(received) == 1 and len(received[0].record_ids) == 25
-    assert PropertyChange.objects.filter(source="IMPORT", source_id="imp-9", property_name="city").count() == 25
+    assert (
+        PropertyChange.objects.filter(
+            source="IMPORT", source_id="imp-9", property_name="city"
+        ).count()
+        == 25
+    )
     assert len({r.pk for r in recs}) == 25
 
 
@@ -184,14 +207,18 @@ def test_update__archived_record__not_found() -> None:
 def test_records_update__unknown_id__not_found_and_nothing_written() -> None:
     a = record_create(object_type="contacts", properties={"city": "Cork"})
     with pytest.raises(ObjectNotFound):
-        records_update(object_type="contacts", updates=[(a.pk, {"city": "Kerry"}), (999999, {"city": "x"})])
+        records_update(
+            object_type="contacts", updates=[(a.pk, {"city": "Kerry"}), (999999, {"city": "x"})]
+        )
     a.refresh_from_db()
     assert a.properties["city"] == "Cork"
 
 
 def test_line_item__amount_calculated_from_price_quantity_discount() -> None:
-    item = record_create(object_type="line_items", properties={"price": 100, "quantity": 3,
-                                                               "hs_discount_percentage": 10})
+    item = record_create(
+        object_type="line_items",
+        properties={"price": 100, "quantity": 3, "hs_discount_percentage": 10},
+    )
     assert item.properties["amount"] == 270
     record_update(record=item, properties={"quantity": 1})
     item.refresh_from_db()
@@ -202,11 +229,17 @@ def test_line_item__amount_calculated_from_price_quantity_discount() -> None:
 def test_custom_object__required_property_missing__error() -> None:
     from crm.services import schema_create
 
-    schema_create(data={
-        "name": "car", "labels": {"singular": "Car", "plural": "Cars"},
-        "primaryDisplayProperty": "vin", "requiredProperties": ["vin"],
-        "properties": [{"name": "vin", "label": "VIN", "type": "string", "hasUniqueValue": True}],
-    })
+    schema_create(
+        data={
+            "name": "car",
+            "labels": {"singular": "Car", "plural": "Cars"},
+            "primaryDisplayProperty": "vin",
+            "requiredProperties": ["vin"],
+            "properties": [
+                {"name": "vin", "label": "VIN", "type": "string", "hasUniqueValue": True}
+            ],
+        }
+    )
     with pytest.raises(CrmValidationError, match='"vin" is required'):
         record_create(object_type="car", properties={})
     car = record_create(object_type="car", properties={"vin": "WVW123"})

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         out = StringIO()
         call_command("seed_demo", stdout=out)
@@ -36,82 +36,142 @@ def seeded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
         AssociationType.objects.filter(category=AssociationCategory.USER_DEFINED).delete()
 
 
-def _of(object_type: str):  # type: ignore[no-untyped-def]
+def _of(object_type: str):
     return Record.objects.filter(object_type__name=object_type)
 
 
 def _labelled(label: str) -> list[tuple[int, int]]:
     return list(
-        Association.objects.filter(association_type__label=label, from_record__object_type__name="contacts")
-        .values_list("from_record_id", "to_record_id")
+        Association.objects.filter(
+            association_type__label=label, from_record__object_type__name="contacts"
+        ).values_list("from_record_id", "to_record_id")
     )
 
 
-def test_seed_demo__fresh_database__expected_volumes_and_one_line_summary(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo__fresh_database__expected_volumes_and_one_line_summary(seeded) -> None:
     assert seeded.count("\n") == 1 and seeded.startswith("Seeded demo data in ")
-    assert (_of("contacts").count(), _of("companies").count(), _of("deals").count()) == (300, 60, 100)
-    for object_type in ("tickets", "quotes", "line_items", "products", "subscriptions", "payments",
-                        "feedback_submissions", "conversations", "calls", "emails", "meetings", "notes",
-                        "tasks", "communications"):
+    assert (_of("contacts").count(), _of("companies").count(), _of("deals").count()) == (
+        300,
+        60,
+        100,
+    )
+    for object_type in (
+        "tickets",
+        "quotes",
+        "line_items",
+        "products",
+        "subscriptions",
+        "payments",
+        "feedback_submissions",
+        "conversations",
+        "calls",
+        "emails",
+        "meetings",
+        "notes",
+        "tasks",
+        "communications",
+    ):
         assert _of(object_type).count() >= 10, object_type
     stages = set(_of("deals").values_list("properties__dealstage", flat=True))
-    assert stages == {"appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
-                      "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"}
+    assert stages == {
+        "appointmentscheduled",
+        "qualifiedtobuy",
+        "presentationscheduled",
+        "decisionmakerboughtin",
+        "contractsent",
+        "closedwon",
+        "closedlost",
+    }
 
 
-def test_seed_demo__labels__a_decision_maker_per_company_and_billing_contacts_for_customers(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo__labels__a_decision_maker_per_company_and_billing_contacts_for_customers(
+    seeded,
+) -> None:
     decision_makers = _labelled(demo.DECISION_MAKER)
-    assert Counter(company for _, company in decision_makers) == {c: 1 for c in _of("companies").values_list("pk", flat=True)}
+    assert Counter(company for _, company in decision_makers) == {
+        c: 1 for c in _of("companies").values_list("pk", flat=True)
+    }
     billing = {company for _, company in _labelled(demo.BILLING_CONTACT)}
-    customers = set(_of("companies").filter(properties__lifecyclestage="customer").values_list("pk", flat=True))
+    customers = set(
+        _of("companies").filter(properties__lifecyclestage="customer").values_list("pk", flat=True)
+    )
     assert billing == customers and billing
-    assert AssociationType.objects.filter(label=demo.DECISION_MAKER, category="USER_DEFINED").count() == 2
+    assert (
+        AssociationType.objects.filter(label=demo.DECISION_MAKER, category="USER_DEFINED").count()
+        == 2
+    )
 
 
-def test_seed_demo__contacts__most_have_a_primary_company_and_counts_match(seeded) -> None:  # type: ignore[no-untyped-def]
-    with_company = Association.objects.filter(
-        from_record__object_type__name="contacts", association_type__type_id=1,  # Primary
-    ).values("from_record").distinct().count()
+def test_seed_demo__contacts__most_have_a_primary_company_and_counts_match(seeded) -> None:
+    with_company = (
+        Association.objects.filter(
+            from_record__object_type__name="contacts",
+            association_type__type_id=1,  # Primary
+        )
+        .values("from_record")
+        .distinct()
+        .count()
+    )
     assert with_company == demo.CONTACTS - demo.CONTACTS_WITHOUT_COMPANY
     real = dict(
-        Association.objects.filter(from_record__object_type__name="companies", to_record__object_type__name="contacts")
-        .values_list("from_record_id").annotate(n=Count("to_record", distinct=True))
+        Association.objects.filter(
+            from_record__object_type__name="companies", to_record__object_type__name="contacts"
+        )
+        .values_list("from_record_id")
+        .annotate(n=Count("to_record", distinct=True))
     )
     stored = {c.pk: c.properties.get("num_associated_contacts") for c in _of("companies")}
     assert stored == real
 
 
-def test_seed_demo__history__contacts_climbed_lifecycle_stages_one_by_one(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo__history__contacts_climbed_lifecycle_stages_one_by_one(seeded) -> None:
     customer = _of("contacts").filter(properties__lifecyclestage="customer").first()
     climbed = list(
         PropertyChange.objects.filter(record=customer, property_name="lifecyclestage")
-        .order_by("id").values_list("value", flat=True)
+        .order_by("id")
+        .values_list("value", flat=True)
     )
-    assert climbed[-5:] == ["lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer"]
-    ever_mql = PropertyChange.objects.filter(property_name="lifecyclestage", value="marketingqualifiedlead")
-    assert ever_mql.values("record").distinct().count() > _of("contacts").filter(
-        properties__lifecyclestage="marketingqualifiedlead").count()
+    assert climbed[-5:] == [
+        "lead",
+        "marketingqualifiedlead",
+        "salesqualifiedlead",
+        "opportunity",
+        "customer",
+    ]
+    ever_mql = PropertyChange.objects.filter(
+        property_name="lifecyclestage", value="marketingqualifiedlead"
+    )
+    assert (
+        ever_mql.values("record").distinct().count()
+        > _of("contacts").filter(properties__lifecyclestage="marketingqualifiedlead").count()
+    )
     assert set(PropertyChange.objects.values_list("source", flat=True)) <= {"IMPORT", "CALCULATED"}
 
 
-def test_seed_demo__calls__transcripts_mention_tracked_terms(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo__calls__transcripts_mention_tracked_terms(seeded) -> None:
     transcripts = list(_of("calls").values_list("properties__hs_call_transcript", flat=True))
     for term in ("pricing", "competitor", "renewal"):
         assert sum(term in t.lower() for t in transcripts) >= 5, term
 
 
-def test_seed_demo__quotes__amount_is_the_sum_of_their_line_items(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo__quotes__amount_is_the_sum_of_their_line_items(seeded) -> None:
     for quote in _of("quotes")[:10]:
-        items = Record.objects.filter(pk__in=Association.objects.filter(
-            from_record=quote, to_record__object_type__name="line_items").values("to_record"))
+        items = Record.objects.filter(
+            pk__in=Association.objects.filter(
+                from_record=quote, to_record__object_type__name="line_items"
+            ).values("to_record")
+        )
         assert items and quote.properties["hs_quote_amount"] == pytest.approx(
-            sum(i.properties["amount"] for i in items))
+            sum(i.properties["amount"] for i in items)
+        )
 
 
-def test_seed_demo__second_run__writes_nothing(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo__second_run__writes_nothing(seeded) -> None:
     def counts() -> tuple[int, ...]:
-        return tuple(m.objects.count() for m in (Record, Association, PropertyChange, AssociationChange,
-                                                   AssociationType))
+        return tuple(
+            m.objects.count()
+            for m in (Record, Association, PropertyChange, AssociationChange, AssociationType)
+        )
 
     before = counts()
     out = StringIO()

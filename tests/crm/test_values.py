@@ -20,12 +20,18 @@ class Prop:
     options: list[dict[str, Any]] = field(default_factory=list)
 
 
-ENUM = Prop("enumeration", "select", options=[{"label": "A", "value": "a"}, {"label": "B", "value": "b"}])
-MULTI = Prop("enumeration", "checkbox", options=[
-    {"label": "A", "value": "a", "displayOrder": 2},
-    {"label": "B", "value": "b", "displayOrder": 0},
-    {"label": "C", "value": "c", "displayOrder": 1},
-])
+ENUM = Prop(
+    "enumeration", "select", options=[{"label": "A", "value": "a"}, {"label": "B", "value": "b"}]
+)
+MULTI = Prop(
+    "enumeration",
+    "checkbox",
+    options=[
+        {"label": "A", "value": "a", "displayOrder": 2},
+        {"label": "B", "value": "b", "displayOrder": 0},
+        {"label": "C", "value": "c", "displayOrder": 1},
+    ],
+)
 
 
 @pytest.mark.parametrize(
@@ -72,21 +78,31 @@ def test_canonicalize__valid_input__canonical_form(prop: Prop, raw: Any, expecte
         (MULTI, "a;zz", '"zz" is not one of the options'),
     ],
 )
-def test_canonicalize__bad_input__error_names_the_value(prop: Prop, raw: Any, fragment: str) -> None:
+def test_canonicalize__bad_input__error_names_the_value(
+    prop: Prop, raw: Any, fragment: str
+) -> None:
     with pytest.raises(InvalidValue, match=None) as exc:
         canonicalize(prop, raw)
     assert fragment in str(exc.value)
 
 
-@given(st.datetimes(min_value=__import__("datetime").datetime(1000, 1, 1),
-                    timezones=st.just(__import__("datetime").UTC)))
+@given(
+    st.datetimes(
+        min_value=__import__("datetime").datetime(1000, 1, 1),
+        timezones=st.just(__import__("datetime").UTC),
+    )
+)
 def test_format_datetime__any_instant__fixed_width_and_order_preserving(value: Any) -> None:
     text = format_datetime(value)
     assert len(text) == 24
     assert parse_datetime(text) == value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
-@given(st.lists(st.datetimes(min_value=__import__("datetime").datetime(1000, 1, 1)), min_size=2, max_size=2))
+@given(
+    st.lists(
+        st.datetimes(min_value=__import__("datetime").datetime(1000, 1, 1)), min_size=2, max_size=2
+    )
+)
 def test_format_datetime__two_instants__text_order_equals_time_order(pair: list[Any]) -> None:
     a, b = (format_datetime(v) for v in pair)
     trunc = [v.replace(microsecond=v.microsecond // 1000 * 1000) for v in pair]

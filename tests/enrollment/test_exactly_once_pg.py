@@ -44,29 +44,39 @@ def race(n: int, work: Callable[[int], Any]) -> list[BaseException]:
     return errors
 
 
-def test_50_concurrent_saves_that_make_a_record_match__one_enrollment(make_flow) -> None:  # type: ignore[no-untyped-def]
+def test_50_concurrent_saves_that_make_a_record_match__one_enrollment(make_flow) -> None:
     flow = make_flow(criteria=list_based(known("jobtitle")))
     contact = record_create(object_type="contacts", properties={"email": "r@x.io"})
-    errors = race(50, lambda i: record_update(record=contact.pk, object_type="contacts",
-                                              properties={"jobtitle": f"title {i}"}))
+    errors = race(
+        50,
+        lambda i: record_update(
+            record=contact.pk, object_type="contacts", properties={"jobtitle": f"title {i}"}
+        ),
+    )
     assert errors == []
     decisions = list(EnrollmentEvent.objects.filter(workflow=flow).values_list("reason", "message"))
     assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1, decisions
 
 
-def test_50_concurrent_evaluations_of_one_transition__one_enrollment(make_flow) -> None:  # type: ignore[no-untyped-def]
+def test_50_concurrent_evaluations_of_one_transition__one_enrollment(make_flow) -> None:
     flow = make_flow(criteria=list_based(string_is("city", "Dublin")))
-    contact = record_create(object_type="contacts", properties={"email": "e@x.io", "city": "Dublin"})
+    contact = record_create(
+        object_type="contacts", properties={"email": "e@x.io", "city": "Dublin"}
+    )
     Enrollment.objects.all().delete()  # the create itself enrolled it; replay the decision 50 times at once
     compiled = current_index().flows[flow.pk]
     cause = Cause("RECORD_CREATED", "contacts", contact.pk, ("city",))
-    errors = race(50, lambda i: evaluate_records(compiled, [contact.pk], cause=cause, created=True,
-                                                 record_history=True))
+    errors = race(
+        50,
+        lambda i: evaluate_records(
+            compiled, [contact.pk], cause=cause, created=True, record_history=True
+        ),
+    )
     assert errors == []
     assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1
 
 
-def test_manual_enrollment_racing_a_trigger__one_enrollment(make_flow) -> None:  # type: ignore[no-untyped-def]
+def test_manual_enrollment_racing_a_trigger__one_enrollment(make_flow) -> None:
     flow = make_flow(criteria=list_based(string_is("city", "Dublin")))
     contact = record_create(object_type="contacts", properties={"email": "m@x.io"})
 
@@ -80,10 +90,12 @@ def test_manual_enrollment_racing_a_trigger__one_enrollment(make_flow) -> None: 
     assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1
 
 
-def test_backfill_while_live_saves__no_duplicates(make_flow) -> None:  # type: ignore[no-untyped-def]
+def test_backfill_while_live_saves__no_duplicates(make_flow) -> None:
     flow = make_flow(criteria=list_based(known("jobtitle")), enabled=False)
-    contacts = [record_create(object_type="contacts", properties={"email": f"b{i}@x.io", "jobtitle": "x"})
-                for i in range(60)]
+    contacts = [
+        record_create(object_type="contacts", properties={"email": f"b{i}@x.io", "jobtitle": "x"})
+        for i in range(60)
+    ]
     from workflows.services import flow_set_enabled
 
     flow_set_enabled(flow_id=flow.pk, enabled=True)
@@ -103,7 +115,7 @@ def test_backfill_while_live_saves__no_duplicates(make_flow) -> None:  # type: i
     assert set(per_record) == {c.pk for c in contacts}
 
 
-def test_step_task_delivered_twice_at_once__one_effect(make_flow) -> None:  # type: ignore[no-untyped-def]
+def test_step_task_delivered_twice_at_once__one_effect(make_flow) -> None:
     flow = make_flow(actions=[set_property("1", "hs_analytics_num_page_views", 5)])
     contact = record_create(object_type="contacts", properties={"email": "t@x.io"})
     enrollment = Enrollment.objects.create(workflow=flow, record=contact, source="MANUAL")

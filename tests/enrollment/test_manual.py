@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def contact():  # type: ignore[no-untyped-def]
+def contact():
     return record_create(object_type="contacts", properties={"email": "m@x.io"})
 
 
-def test_manual__no_triggers__enrolled_and_actions_run(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_manual__no_triggers__enrolled_and_actions_run(make_flow, contact) -> None:
     flow = make_flow(actions=[set_property("1", "city", "Dublin")])
     [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     assert outcome.outcome == "ENROLLED"
@@ -31,15 +31,23 @@ def test_manual__no_triggers__enrolled_and_actions_run(make_flow, contact) -> No
     assert history.source == "WORKFLOW" and history.source_id.startswith(f"flow:{flow.pk}:")
 
 
-def test_manual__already_enrolled__refused_with_reason(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
-    flow = make_flow(actions=[{"actionId": "1", "actionTypeId": "0-1", "fields": {"delta": "60", "time_unit": "MINUTES"}}])
+def test_manual__already_enrolled__refused_with_reason(make_flow, contact) -> None:
+    flow = make_flow(
+        actions=[
+            {
+                "actionId": "1",
+                "actionTypeId": "0-1",
+                "fields": {"delta": "60", "time_unit": "MINUTES"},
+            }
+        ]
+    )
     enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     assert again.outcome == "REFUSED" and "currently enrolled" in again.reason
     assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1
 
 
-def test_manual__enrolled_before_reenrollment_off__refused(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_manual__enrolled_before_reenrollment_off__refused(make_flow, contact) -> None:
     flow = make_flow()
     enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
@@ -47,31 +55,36 @@ def test_manual__enrolled_before_reenrollment_off__refused(make_flow, contact) -
     assert EnrollmentEvent.objects.filter(workflow=flow, reason="REENROLLMENT_OFF").count() == 1
 
 
-def test_manual__reenrollment_on__second_cycle(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_manual__reenrollment_on__second_cycle(make_flow, contact) -> None:
     flow = make_flow(criteria={"type": "MANUAL", "shouldReEnroll": True})
     enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     assert again.outcome == "ENROLLED"
-    assert sorted(Enrollment.objects.filter(workflow=flow).values_list("cycle", flat=True)) == [1, 2]
+    assert sorted(Enrollment.objects.filter(workflow=flow).values_list("cycle", flat=True)) == [
+        1,
+        2,
+    ]
 
 
-def test_manual__workflow_off__refused(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_manual__workflow_off__refused(make_flow, contact) -> None:
     flow = make_flow(enabled=False)
     [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     assert outcome.outcome == "REFUSED" and "workflow is off" in outcome.reason
 
 
-def test_manual__bulk_mixed__one_outcome_per_record(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_manual__bulk_mixed__one_outcome_per_record(make_flow, contact) -> None:
     flow = make_flow()
     company = record_create(object_type="companies", properties={"name": "X"})
     archived = record_create(object_type="contacts", properties={"email": "gone@x.io"})
     record_archive(record=archived)
-    outcomes = enroll_records(flow_id=flow.pk, record_ids=[contact.pk, company.pk, archived.pk, "abc"])
+    outcomes = enroll_records(
+        flow_id=flow.pk, record_ids=[contact.pk, company.pk, archived.pk, "abc"]
+    )
     assert [o.outcome for o in outcomes] == ["ENROLLED", "REFUSED", "REFUSED", "REFUSED"]
     assert "No contact with id" in outcomes[1].reason
 
 
-def test_manual__user_without_permission__forbidden(make_flow, contact, django_user_model) -> None:  # type: ignore[no-untyped-def]
+def test_manual__user_without_permission__forbidden(make_flow, contact, django_user_model) -> None:
     flow = make_flow()
     user = django_user_model.objects.create_user(username="viewer", password="x")
     with pytest.raises(FlowForbidden, match=r"workflows\.enroll_records"):
@@ -79,14 +92,14 @@ def test_manual__user_without_permission__forbidden(make_flow, contact, django_u
     assert not Enrollment.objects.exists()
 
 
-def test_chatflow__counts_as_manual__source_recorded(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_chatflow__counts_as_manual__source_recorded(make_flow, contact) -> None:
     flow = make_flow()
     [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk], source="CHATFLOW")
     assert outcome.outcome == "ENROLLED"
     assert Enrollment.objects.get().source == "CHATFLOW"
 
 
-def test_steps__delivered_twice__no_duplicate_effect(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_steps__delivered_twice__no_duplicate_effect(make_flow, contact) -> None:
     flow = make_flow(actions=[set_property("1", "hs_analytics_num_page_views", 1)])
     enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     enrollment = Enrollment.objects.get()
@@ -94,10 +107,18 @@ def test_steps__delivered_twice__no_duplicate_effect(make_flow, contact) -> None
     assert contact.history.filter(property_name="hs_analytics_num_page_views").count() == 1
 
 
-def test_enroll_in_workflow_action__enrolls_in_target_with_source(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_enroll_in_workflow_action__enrolls_in_target_with_source(make_flow, contact) -> None:
     target = make_flow(name="Target", actions=[set_property("1", "jobtitle", "CEO")])
-    source = make_flow(name="Source", actions=[{"actionId": "1", "actionTypeId": "ENROLL_IN_WORKFLOW",
-                                                "fields": {"flow_id": str(target.pk)}}])
+    source = make_flow(
+        name="Source",
+        actions=[
+            {
+                "actionId": "1",
+                "actionTypeId": "ENROLL_IN_WORKFLOW",
+                "fields": {"flow_id": str(target.pk)},
+            }
+        ],
+    )
     enroll_records(flow_id=source.pk, record_ids=[contact.pk])
     enrolled = Enrollment.objects.get(workflow=target)
     assert enrolled.source == "WORKFLOW_ACTION"
@@ -107,7 +128,9 @@ def test_enroll_in_workflow_action__enrolls_in_target_with_source(make_flow, con
     assert '"Source"' in event.message
 
 
-def test_create_enrollment__stale_first_time_decision_after_completion__refused(make_flow, contact) -> None:  # type: ignore[no-untyped-def]
+def test_create_enrollment__stale_first_time_decision_after_completion__refused(
+    make_flow, contact
+) -> None:
     """A decision "first time" made before another writer's enrollment completed must not
     become cycle 2: the expected cycle collides with the unique index instead."""
     from enrollment.enroll import EnrollRequest, create_enrollment
@@ -115,6 +138,8 @@ def test_create_enrollment__stale_first_time_decision_after_completion__refused(
     flow = make_flow()
     enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
     assert Enrollment.objects.get().status == "COMPLETED"
-    stale = create_enrollment(EnrollRequest(flow_id=flow.pk, record_id=contact.pk, source="TRIGGER", cycle=1))
+    stale = create_enrollment(
+        EnrollRequest(flow_id=flow.pk, record_id=contact.pk, source="TRIGGER", cycle=1)
+    )
     assert stale is None
     assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1

@@ -46,19 +46,33 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=10)
 
 
-def test_qcluster__queued_step__runs_in_a_real_worker(make_flow, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:", ":memory:")):
+def test_qcluster__queued_step__runs_in_a_real_worker(make_flow, tmp_path) -> None:
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        ("file:", ":memory:")
+    ):
         pytest.skip("the test database is in memory; a qcluster subprocess cannot share it")
     flow = make_flow(actions=[set_property("1", "city", "Cluster City")])
     contact = record_create(object_type="contacts", properties={"email": "q@x.io"})
     enrollment = Enrollment.objects.create(workflow=flow, record=contact, source="MANUAL")
     async_task("enrollment.tasks.run_steps", enrollment.pk, sync=False)  # through the broker
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings",
-           "Q_SYNC": "0", "Q_WORKERS": "1", "SECRET_KEY": settings.SECRET_KEY}  # tasks are signed
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "Q_SYNC": "0",
+        "Q_WORKERS": "1",
+        "SECRET_KEY": settings.SECRET_KEY,
+    }  # tasks are signed
     log = tmp_path / "qcluster.log"  # a file, not a pipe nobody drains
-    proc = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -34,18 +34,29 @@ def crm_schema(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[st
         transaction.set_rollback(True)
 
 
-def make_record(object_type: str, properties: dict[str, Any], *, raw: bool = False,
-                history: list[tuple[str, Any, datetime]] = ()) -> Record:
+def make_record(
+    object_type: str,
+    properties: dict[str, Any],
+    *,
+    raw: bool = False,
+    history: list[tuple[str, Any, datetime]] = (),
+) -> Record:
     """A record through the services, or (``raw``) written directly with exactly these values."""
     if raw:
-        record = Record.objects.create(object_type=ObjectType.objects.get(name=object_type), properties=properties)
+        record = Record.objects.create(
+            object_type=ObjectType.objects.get(name=object_type), properties=properties
+        )
     else:
         record = record_create(object_type=object_type, properties=properties)
     if history:
-        PropertyChange.objects.bulk_create([
-            PropertyChange(record=record, property_name=name, value=value, timestamp=ts, source="IMPORT")
-            for name, value, ts in history
-        ])
+        PropertyChange.objects.bulk_create(
+            [
+                PropertyChange(
+                    record=record, property_name=name, value=value, timestamp=ts, source="IMPORT"
+                )
+                for name, value, ts in history
+            ]
+        )
     return record
 
 
@@ -54,13 +65,22 @@ Outcome = Callable[..., str]
 
 @pytest.fixture
 def outcome(crm_schema: dict[str, int], db: None) -> Outcome:
-    def run(filter_json: dict[str, Any], properties: dict[str, Any], *, object_type: str = "contacts",
-            raw: bool = False, history: list[tuple[str, Any, datetime]] = (), now: datetime = NOW) -> str:
+    def run(
+        filter_json: dict[str, Any],
+        properties: dict[str, Any],
+        *,
+        object_type: str = "contacts",
+        raw: bool = False,
+        history: list[tuple[str, Any, datetime]] = (),
+        now: datetime = NOW,
+    ) -> str:
         record = make_record(object_type, properties, raw=raw, history=history)
         criteria = parse(one(filter_json), object_type=object_type)
         evaluation = evaluate(criteria, record, now=now)
         selected = to_queryset(criteria, now=now).filter(pk=record.pk).exists()
-        assert selected == evaluation.matched, f"SQL {'selects' if selected else 'skips'} the record, Python says {evaluation.trace.branches[0].filters[0].sentence}"
+        assert selected == evaluation.matched, (
+            f"SQL {'selects' if selected else 'skips'} the record, Python says {evaluation.trace.branches[0].filters[0].sentence}"
+        )
         return evaluation.trace.branches[0].filters[0].status
 
     return run

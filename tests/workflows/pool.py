@@ -26,12 +26,47 @@ from crm.models import (
 from crm.services import association_label_create, property_create
 from crm.values import format_datetime
 
-BASE = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)  # the US changes clocks on 2025-03-09: DST inside the range
+BASE = datetime(
+    2025, 3, 5, 12, 0, tzinfo=UTC
+)  # the US changes clocks on 2025-03-09: DST inside the range
 ZONE = "America/New_York"
 
-TEXTS = ["alpha", "Alpha", "ALPHA beta", "beta", "Beta%", "x_y", "x%y", "é", "É", "naïve Café", "50%",
-         "a\\b", " spaced ", "ab", "b", "zeta"]
-NEEDLES = ["a", "AL", "beta", "%", "_", "é", "É", "café", "x", "\\", " ", "zz", "alpha", "b", "50%", "x_y"]
+TEXTS = [
+    "alpha",
+    "Alpha",
+    "ALPHA beta",
+    "beta",
+    "Beta%",
+    "x_y",
+    "x%y",
+    "é",
+    "É",
+    "naïve Café",
+    "50%",
+    "a\\b",
+    " spaced ",
+    "ab",
+    "b",
+    "zeta",
+]
+NEEDLES = [
+    "a",
+    "AL",
+    "beta",
+    "%",
+    "_",
+    "é",
+    "É",
+    "café",
+    "x",
+    "\\",
+    " ",
+    "zz",
+    "alpha",
+    "b",
+    "50%",
+    "x_y",
+]
 NUMBERS = [-1, 0, 1, 2.5, 3, 100, 1_000_000, 0.1, -7.25]
 #: day offsets from BASE that values, time points and clocks share, so endpoints are hit exactly
 DAY_OFFSETS = [-91, -90, -31, -30, -8, -7, -1, 0, 1, 2, 7, 30, 31, 90, 91]
@@ -69,7 +104,9 @@ WRONG_TYPED: dict[str, list[Any]] = {
 class Pool:
     types: dict[str, ObjectType]
     live: dict[str, list[int]]  # object type name -> ids of non-archived records
-    labels: dict[str, int] = field(default_factory=dict)  # label name -> type id (contacts -> companies)
+    labels: dict[str, int] = field(
+        default_factory=dict
+    )  # label name -> type id (contacts -> companies)
 
 
 def random_value(rng: random.Random, name: str) -> Any:
@@ -102,7 +139,10 @@ INSTANTS = sorted(
     {BASE}
     | {BASE + timedelta(days=d) for d in DAY_OFFSETS}
     | {local_midnight(d) for d in DAY_OFFSETS}
-    | {datetime.combine((BASE + timedelta(days=d)).date(), datetime.min.time(), tzinfo=UTC) for d in DAY_OFFSETS}
+    | {
+        datetime.combine((BASE + timedelta(days=d)).date(), datetime.min.time(), tzinfo=UTC)
+        for d in DAY_OFFSETS
+    }
 )
 
 
@@ -129,13 +169,21 @@ def random_properties(rng: random.Random) -> dict[str, Any]:
 def ensure_schema() -> dict[str, int]:
     for otype in ("contacts", "companies"):
         for name, (ptype, field_type, options) in CUSTOM_PROPERTIES.items():
-            data: dict[str, Any] = {"name": name, "label": name.replace("_", " ").title(), "type": ptype,
-                                    "fieldType": field_type}
+            data: dict[str, Any] = {
+                "name": name,
+                "label": name.replace("_", " ").title(),
+                "type": ptype,
+                "fieldType": field_type,
+            }
             if options:
                 data["options"] = [{"label": o.upper(), "value": o} for o in options]
             property_create(object_type=otype, data=data)
-    forward, _ = association_label_create(from_object_type="contacts", to_object_type="companies",
-                                          label="Partner", inverse_label="Partner of")
+    forward, _ = association_label_create(
+        from_object_type="contacts",
+        to_object_type="companies",
+        label="Partner",
+        inverse_label="Partner of",
+    )
     return {"Partner": forward.type_id}
 
 
@@ -154,7 +202,14 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
             created = BASE - timedelta(days=rng.randint(0, 200))
             props = random_properties(rng)
             props["createdate"] = format_datetime(created)
-            rows.append(Record(object_type=types[name], properties=props, created_at=created, updated_at=created))
+            rows.append(
+                Record(
+                    object_type=types[name],
+                    properties=props,
+                    created_at=created,
+                    updated_at=created,
+                )
+            )
         records[name] = Record.objects.bulk_create(rows)
     archived = records["companies"][-3:]
     Record.objects.filter(pk__in=[r.pk for r in archived]).update(archived=True, archived_at=BASE)
@@ -165,7 +220,10 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
             for name in CUSTOM_PROPERTIES:
                 if rng.random() < 0.35:
                     continue
-                moments = sorted(BASE - timedelta(minutes=rng.randint(0, 150 * 24 * 60)) for _ in range(rng.randint(1, 3)))
+                moments = sorted(
+                    BASE - timedelta(minutes=rng.randint(0, 150 * 24 * 60))
+                    for _ in range(rng.randint(1, 3))
+                )
                 previous = None
                 for i, moment in enumerate(moments):
                     last = i == len(moments) - 1
@@ -177,14 +235,23 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
                         value = rng.choice(WRONG_TYPED[name])
                     else:
                         value = random_value(rng, name)
-                    history.append(PropertyChange(record=record, property_name=name, value=value,
-                                                  previous_value=previous, timestamp=moment.replace(
-                                                      microsecond=rng.choice([0, 123456, 999999])),
-                                                  source="IMPORT"))
+                    history.append(
+                        PropertyChange(
+                            record=record,
+                            property_name=name,
+                            value=value,
+                            previous_value=previous,
+                            timestamp=moment.replace(microsecond=rng.choice([0, 123456, 999999])),
+                            source="IMPORT",
+                        )
+                    )
                     previous = value
     PropertyChange.objects.bulk_create(history)
 
-    by_key = {(t.from_object_type_id, t.to_object_type_id, t.type_id): t for t in AssociationType.objects.all()}
+    by_key = {
+        (t.from_object_type_id, t.to_object_type_id, t.type_id): t
+        for t in AssociationType.objects.all()
+    }
     contact_pk, company_pk = types["contacts"].pk, types["companies"].pk
     default = by_key[(contact_pk, company_pk, 279)]
     primary = by_key[(contact_pk, company_pk, 1)]
@@ -194,8 +261,14 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
         for company in rng.sample(records["companies"], rng.choice([0, 0, 1, 1, 2, 3])):
             chosen = [default] + [t for t in (primary, partner) if rng.random() < 0.35]
             for t in chosen:
-                links.append(Association(from_record=contact, to_record=company, association_type=t))
-                links.append(Association(from_record=company, to_record=contact, association_type_id=t.inverse_id))
+                links.append(
+                    Association(from_record=contact, to_record=company, association_type=t)
+                )
+                links.append(
+                    Association(
+                        from_record=company, to_record=contact, association_type_id=t.inverse_id
+                    )
+                )
     Association.objects.bulk_create(links)
 
     live = {name: [r.pk for r in rows if r not in archived] for name, rows in records.items()}

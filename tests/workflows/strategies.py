@@ -40,7 +40,9 @@ def ops(op_type: str) -> list[str]:
     return [o.name for o in operators.for_operation_type(op_type)]
 
 
-def _operation(op_type: str, operator: str, fields: dict[str, Any], empty: bool | None) -> dict[str, Any]:
+def _operation(
+    op_type: str, operator: str, fields: dict[str, Any], empty: bool | None
+) -> dict[str, Any]:
     operation = {"operationType": op_type, "operator": operator, **fields}
     if empty is not None:
         operation["includeObjectsWithNoValueSet"] = empty
@@ -50,7 +52,12 @@ def _operation(op_type: str, operator: str, fields: dict[str, Any], empty: bool 
 @st.composite
 def date_point(draw: Any) -> dict[str, Any]:
     day = (BASE + timedelta(days=draw(day_offsets))).date()
-    point: dict[str, Any] = {"timeType": "DATE", "year": day.year, "month": day.month, "day": day.day}
+    point: dict[str, Any] = {
+        "timeType": "DATE",
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
+    }
     if draw(st.integers(0, 2)) == 0:
         point["hour"] = draw(st.integers(0, 23))
         point["minute"] = draw(st.sampled_from([0, 30, 59]))
@@ -62,8 +69,11 @@ def date_point(draw: Any) -> dict[str, Any]:
 
 @st.composite
 def indexed_point(draw: Any) -> dict[str, Any]:
-    reference = draw(st.sampled_from(["NOW", "TODAY", "WEEK", "MONTH", "QUARTER", "YEAR", "FISCAL_QUARTER",
-                                      "FISCAL_YEAR"]))
+    reference = draw(
+        st.sampled_from(
+            ["NOW", "TODAY", "WEEK", "MONTH", "QUARTER", "YEAR", "FISCAL_QUARTER", "FISCAL_YEAR"]
+        )
+    )
     ref: dict[str, Any] = {"referenceType": reference}
     if reference == "WEEK":
         ref["dayOfWeek"] = draw(st.sampled_from(["MONDAY", "WEDNESDAY", "SUNDAY"]))
@@ -76,8 +86,13 @@ def indexed_point(draw: Any) -> dict[str, Any]:
     if reference in ("NOW", "TODAY") and draw(st.booleans()):
         ref["hour"] = draw(st.integers(0, 23))
     point: dict[str, Any] = {"timeType": "INDEXED", "indexReference": ref}
-    offset = draw(st.dictionaries(st.sampled_from(["days", "weeks", "months", "quarters", "years", "hours"]),
-                                  st.integers(-40, 40), max_size=2))
+    offset = draw(
+        st.dictionaries(
+            st.sampled_from(["days", "weeks", "months", "quarters", "years", "hours"]),
+            st.integers(-40, 40),
+            max_size=2,
+        )
+    )
     if offset:
         point["offset"] = offset
     if draw(st.integers(0, 3)) == 0:
@@ -94,8 +109,10 @@ def referenced_point(draw: Any) -> dict[str, Any]:
 
 
 time_points = st.one_of(date_point(), indexed_point(), referenced_point())
-ms = (st.sampled_from(INSTANTS) | st.integers(-130, 130).map(lambda d: BASE + timedelta(days=d, minutes=d * 37))).map(
-    lambda moment: int(moment.timestamp() * 1000))
+ms = (
+    st.sampled_from(INSTANTS)
+    | st.integers(-130, 130).map(lambda d: BASE + timedelta(days=d, minutes=d * 37))
+).map(lambda moment: int(moment.timestamp() * 1000))
 
 
 @st.composite
@@ -148,8 +165,16 @@ def property_filter(draw: Any) -> dict[str, Any]:
         else:
             lower, upper = draw(time_points), draw(time_points)
             if lower["timeType"] == upper["timeType"] == "DATE":
-                lower, upper = sorted([lower, upper], key=lambda p: (p["year"], p["month"], p["day"],
-                                                                     p.get("hour", 0), p.get("minute", 0)))
+                lower, upper = sorted(
+                    [lower, upper],
+                    key=lambda p: (
+                        p["year"],
+                        p["month"],
+                        p["day"],
+                        p.get("hour", 0),
+                        p.get("minute", 0),
+                    ),
+                )
                 # different zones may still reverse the order: use the same rule for both
                 upper = {k: v for k, v in upper.items() if k not in ("zoneId", "timezoneSource")}
                 lower = {k: v for k, v in lower.items() if k not in ("zoneId", "timezoneSource")}
@@ -182,25 +207,38 @@ def property_filter(draw: Any) -> dict[str, Any]:
     elif op_type == "DATE":
         name = draw(st.sampled_from(DATE_PROPS))
         day = (BASE + timedelta(days=draw(day_offsets))).date()
-        fields.update(year=day.year, month=draw(st.sampled_from([day.month, day.strftime("%B").upper()])),
-                      day=day.day)
+        fields.update(
+            year=day.year,
+            month=draw(st.sampled_from([day.month, day.strftime("%B").upper()])),
+            day=day.day,
+        )
     elif op_type == "COMPARATIVE_DATE":
         name = draw(st.sampled_from(DATE_PROPS))
         fields["comparisonPropertyName"] = draw(st.sampled_from(DATE_PROPS))
         if draw(st.booleans()):
-            fields["defaultComparisonValue"] = (BASE + timedelta(days=draw(st.integers(-60, 60)))).date().isoformat()
+            fields["defaultComparisonValue"] = (
+                (BASE + timedelta(days=draw(st.integers(-60, 60)))).date().isoformat()
+            )
     elif op_type == "COMPARATIVE_PROPERTY_UPDATED":
         name = draw(st.sampled_from(ALL_PROPS))
         fields["comparisonPropertyName"] = draw(st.sampled_from(ALL_PROPS))
         if draw(st.booleans()):
-            fields["defaultComparisonValue"] = (BASE - timedelta(days=draw(st.integers(0, 90)))).isoformat()
+            fields["defaultComparisonValue"] = (
+                BASE - timedelta(days=draw(st.integers(0, 90)))
+            ).isoformat()
     else:  # pragma: no cover - a new operation type must get a strategy
         raise AssertionError(f"no strategy for {op_type}")
-    return {"filterType": "PROPERTY", "property": name, "operation": _operation(op_type, operator, fields, empty)}
+    return {
+        "filterType": "PROPERTY",
+        "property": name,
+        "operation": _operation(op_type, operator, fields, empty),
+    }
 
 
 def association_ref(labels: dict[str, int]) -> st.SearchStrategy[tuple[int, str]]:
-    return st.sampled_from([(279, "HUBSPOT_DEFINED"), (1, "HUBSPOT_DEFINED"), (labels["Partner"], "USER_DEFINED")])
+    return st.sampled_from(
+        [(279, "HUBSPOT_DEFINED"), (1, "HUBSPOT_DEFINED"), (labels["Partner"], "USER_DEFINED")]
+    )
 
 
 @st.composite
@@ -208,7 +246,9 @@ def num_associations_filter(draw: Any, labels: dict[str, int], object_type: str)
     if object_type == "contacts":
         type_id, category = draw(association_ref(labels))
     else:
-        type_id, category = draw(st.sampled_from([(280, "HUBSPOT_DEFINED"), (2, "HUBSPOT_DEFINED")]))
+        type_id, category = draw(
+            st.sampled_from([(280, "HUBSPOT_DEFINED"), (2, "HUBSPOT_DEFINED")])
+        )
     lo = draw(st.none() | st.integers(0, 3))
     hi = draw(st.none() | st.integers(0, 3)) if lo is not None else draw(st.integers(0, 3))
     if lo is not None and hi is not None and lo > hi:
@@ -217,12 +257,16 @@ def num_associations_filter(draw: Any, labels: dict[str, int], object_type: str)
 
 
 @st.composite
-def association_branch(draw: Any, labels: dict[str, int], object_type: str, depth: int) -> dict[str, Any]:
+def association_branch(
+    draw: Any, labels: dict[str, int], object_type: str, depth: int
+) -> dict[str, Any]:
     if object_type == "contacts":
         type_id, category = draw(association_ref(labels))
         target, back = "0-2", "companies"
     else:
-        type_id, category = draw(st.sampled_from([(280, "HUBSPOT_DEFINED"), (2, "HUBSPOT_DEFINED")]))
+        type_id, category = draw(
+            st.sampled_from([(280, "HUBSPOT_DEFINED"), (2, "HUBSPOT_DEFINED")])
+        )
         target, back = "0-1", "contacts"
     inner = draw(st.lists(property_filter(), min_size=0, max_size=2))
     if draw(st.integers(0, 4)) == 0:
@@ -234,7 +278,9 @@ def association_branch(draw: Any, labels: dict[str, int], object_type: str, dept
 
 
 @st.composite
-def and_branch(draw: Any, labels: dict[str, int], object_type: str, depth: int = 0) -> dict[str, Any]:
+def and_branch(
+    draw: Any, labels: dict[str, int], object_type: str, depth: int = 0
+) -> dict[str, Any]:
     filters = draw(st.lists(property_filter(), min_size=0, max_size=3))
     if draw(st.integers(0, 3)) == 0:
         filters.append(draw(num_associations_filter(labels, object_type)))
@@ -244,8 +290,12 @@ def and_branch(draw: Any, labels: dict[str, int], object_type: str, depth: int =
     if draw(st.integers(0, 2)) == 0:
         branches.append(draw(association_branch(labels, object_type, 0)))
     if depth == 0 and draw(st.integers(0, 4)) == 0:
-        branches.append(or_(*draw(st.lists(and_branch(labels, object_type, depth + 1), min_size=1, max_size=2)),
-                            filters=tuple(draw(st.lists(property_filter(), max_size=2)))))
+        branches.append(
+            or_(
+                *draw(st.lists(and_branch(labels, object_type, depth + 1), min_size=1, max_size=2)),
+                filters=tuple(draw(st.lists(property_filter(), max_size=2))),
+            )
+        )
     if not filters and not branches:
         filters.append(draw(property_filter()))
     return and_(*filters, branches=branches)
@@ -259,7 +309,8 @@ def criteria_json(draw: Any, labels: dict[str, int], object_type: str) -> dict[s
 def now_strategy() -> st.SearchStrategy[Any]:
     """Often exactly an instant the pool holds (so relative endpoints are hit), else anywhere."""
     return st.sampled_from(INSTANTS) | st.integers(-60 * 24 * 60, 60 * 24 * 60).map(
-        lambda minutes: BASE + timedelta(minutes=minutes, milliseconds=minutes % 997))
+        lambda minutes: BASE + timedelta(minutes=minutes, milliseconds=minutes % 997)
+    )
 
 
 __all__ = ["criteria_json", "now_strategy", "prop"]
@@ -277,18 +328,26 @@ def _value(name: str) -> st.SearchStrategy[Any]:
     if ptype == "string":
         typed: st.SearchStrategy[Any] = st.text(ALPHABET, min_size=1, max_size=8) | texts
     elif ptype == "number":
-        typed = (st.integers(-10**6, 10**6) | st.floats(-1e12, 1e12, allow_nan=False)
-                 | st.sampled_from(NUMBERS))
+        typed = (
+            st.integers(-(10**6), 10**6)
+            | st.floats(-1e12, 1e12, allow_nan=False)
+            | st.sampled_from(NUMBERS)
+        )
     elif ptype == "bool":
         typed = st.booleans()
     elif ptype == "date":
         typed = day_offsets.map(lambda d: (BASE + timedelta(days=d)).date().isoformat())
     elif ptype == "datetime":
-        typed = (st.sampled_from(INSTANTS) | st.integers(-150 * 24 * 3600, 150 * 24 * 3600).map(
-            lambda s: BASE + timedelta(seconds=s))).map(format_datetime)
+        typed = (
+            st.sampled_from(INSTANTS)
+            | st.integers(-150 * 24 * 3600, 150 * 24 * 3600).map(
+                lambda s: BASE + timedelta(seconds=s)
+            )
+        ).map(format_datetime)
     elif field_type == "checkbox":
         typed = st.lists(st.sampled_from(options), min_size=1, unique=True).map(
-            lambda chosen: ";".join(o for o in options if o in chosen))
+            lambda chosen: ";".join(o for o in options if o in chosen)
+        )
     else:
         typed = st.sampled_from(options)
     from tests.workflows.pool import WRONG_TYPED
@@ -296,7 +355,9 @@ def _value(name: str) -> st.SearchStrategy[Any]:
     return st.one_of(typed, typed, typed, st.none(), st.sampled_from(WRONG_TYPED[name]))
 
 
-generated_properties = st.fixed_dictionaries({}, optional={name: _value(name) for name in CUSTOM_PROPERTIES})
+generated_properties = st.fixed_dictionaries(
+    {}, optional={name: _value(name) for name in CUSTOM_PROPERTIES}
+)
 
 
 @st.composite
@@ -305,7 +366,11 @@ def generated_history(draw: Any) -> list[tuple[str, Any, Any]]:
     rows = []
     for name in draw(st.lists(st.sampled_from(list(CUSTOM_PROPERTIES)), max_size=4, unique=True)):
         for _ in range(draw(st.integers(1, 2))):
-            moment = draw(st.sampled_from(INSTANTS) | st.integers(-150 * 24 * 60, 0).map(
-                lambda m: BASE + timedelta(minutes=m, microseconds=123)))
+            moment = draw(
+                st.sampled_from(INSTANTS)
+                | st.integers(-150 * 24 * 60, 0).map(
+                    lambda m: BASE + timedelta(minutes=m, microseconds=123)
+                )
+            )
             rows.append((name, draw(_value(name)), moment))
     return rows

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def ids(criteria: dict, object_type: str = "contacts", now: datetime = NOW) -> set[int]:
-    return set(to_queryset(parse(criteria, object_type=object_type), now=now).values_list("pk", flat=True))
+    return set(
+        to_queryset(parse(criteria, object_type=object_type), now=now).values_list("pk", flat=True)
+    )
 
 
 def test_to_queryset__only_live_records_of_the_object_type() -> None:
@@ -31,7 +33,9 @@ def test_to_queryset__only_live_records_of_the_object_type() -> None:
 def test_to_queryset__is_a_lazy_composable_queryset() -> None:
     a = ContactFactory(properties={"email": "a@x.co", "firstname": "Ada"})
     ContactFactory(properties={"email": "b@x.co", "firstname": "Bob"})
-    qs = to_queryset(parse(one(prop("firstname", "ALL_PROPERTY", "IS_KNOWN")), object_type="contacts"), now=NOW)
+    qs = to_queryset(
+        parse(one(prop("firstname", "ALL_PROPERTY", "IS_KNOWN")), object_type="contacts"), now=NOW
+    )
     assert qs.count() == 2
     assert list(qs.filter(properties__firstname="Ada").values_list("pk", flat=True)) == [a.pk]
     assert "SELECT" in str(qs.query)
@@ -51,7 +55,19 @@ def test_to_queryset__association_branches__use_exists_through_the_label() -> No
     # nested: contacts whose company has a Primary contact called Ada
     ada_named = ContactFactory(properties={"email": "c@x.co", "firstname": "Ada"})
     associate(ada_named, bank, ("HUBSPOT_DEFINED", 1))
-    nested = or_(and_(branches=[assoc("0-2", 279, branches=[assoc("0-1", 2, prop("firstname", "STRING", "IS_EQUAL_TO", value="Ada"))])]))
+    nested = or_(
+        and_(
+            branches=[
+                assoc(
+                    "0-2",
+                    279,
+                    branches=[
+                        assoc("0-1", 2, prop("firstname", "STRING", "IS_EQUAL_TO", value="Ada"))
+                    ],
+                )
+            ]
+        )
+    )
     assert ids(nested) == {ada.pk, bob.pk, ada_named.pk}
 
 
@@ -70,7 +86,9 @@ def test_to_queryset__in_list__selects_nothing_until_lists_exist() -> None:
     assert ids(one({"filterType": "IN_LIST", "listId": "1", "operator": "NOT_IN_LIST"})) == set()
 
 
-def test_to_queryset__text_matching__folds_case_beyond_ascii_and_escapes_like(crm_schema: dict[str, int]) -> None:
+def test_to_queryset__text_matching__folds_case_beyond_ascii_and_escapes_like(
+    crm_schema: dict[str, int],
+) -> None:
     cafe = make_record("contacts", {"p_text": "Crème CAFÉ"})
     percent = make_record("contacts", {"p_text": "100% sure_thing"})
     assert ids(one(prop("p_text", "STRING", "CONTAINS", value="café"))) == {cafe.pk}
@@ -90,18 +108,29 @@ def test_to_queryset__relative_dates__follow_now(crm_schema: dict[str, int]) -> 
 
 def test_to_queryset__250_filters__compiles_and_runs(crm_schema: dict[str, int]) -> None:
     record = make_record("contacts", {"p_num": 5, "p_text": "alpha"})
-    groups = [and_(*[prop("p_num", "NUMBER", "IS_GREATER_THAN", value=i) for i in range(25)],
-                   *[prop("p_text", "STRING", "DOES_NOT_CONTAIN", value=f"z{i}") for i in range(25)])
-              for _ in range(5)]
+    groups = [
+        and_(
+            *[prop("p_num", "NUMBER", "IS_GREATER_THAN", value=i) for i in range(25)],
+            *[prop("p_text", "STRING", "DOES_NOT_CONTAIN", value=f"z{i}") for i in range(25)],
+        )
+        for _ in range(5)
+    ]
     assert ids(or_(*groups)) == set()
-    groups[4] = and_(*[prop("p_num", "NUMBER", "IS_LESS_THAN", value=6 + i) for i in range(25)],
-                     *[prop("p_text", "MULTISTRING", "IS_NOT_EQUAL_TO", values=[f"z{i}"]) for i in range(25)])
+    groups[4] = and_(
+        *[prop("p_num", "NUMBER", "IS_LESS_THAN", value=6 + i) for i in range(25)],
+        *[prop("p_text", "MULTISTRING", "IS_NOT_EQUAL_TO", values=[f"z{i}"]) for i in range(25)],
+    )
     assert ids(or_(*groups)) == {record.pk}
 
 
-def test_to_queryset__companies__negative_operators_exclude_blanks(crm_schema: dict[str, int]) -> None:
+def test_to_queryset__companies__negative_operators_exclude_blanks(
+    crm_schema: dict[str, int],
+) -> None:
     blank = make_record("companies", {"name": "Blank"})
     other = make_record("companies", {"name": "Other", "p_text": "x"})
-    assert ids(one(prop("p_text", "STRING", "IS_NOT_EQUAL_TO", value="y")), "companies") == {other.pk}
-    assert ids(one(prop("p_text", "STRING", "IS_NOT_EQUAL_TO", value="y", empty=True)), "companies") == {
-        blank.pk, other.pk}
+    assert ids(one(prop("p_text", "STRING", "IS_NOT_EQUAL_TO", value="y")), "companies") == {
+        other.pk
+    }
+    assert ids(
+        one(prop("p_text", "STRING", "IS_NOT_EQUAL_TO", value="y", empty=True)), "companies"
+    ) == {blank.pk, other.pk}

@@ -13,16 +13,25 @@ from workflows.services import flow_create, flow_set_enabled, flow_update
 pytestmark = pytest.mark.django_db
 
 
-def payload(object_type: str = "0-1", **extra):  # type: ignore[no-untyped-def]
+def payload(object_type: str = "0-1", **extra):
     flow_type = "CONTACT_FLOW" if object_type == "0-1" else "PLATFORM_FLOW"
-    return {"type": flow_type, "objectTypeId": object_type, "name": "Gated", "isEnabled": False, "actions": [],
-            "enrollmentCriteria": {"type": "MANUAL", "shouldReEnroll": False}, **extra}
+    return {
+        "type": flow_type,
+        "objectTypeId": object_type,
+        "name": "Gated",
+        "isEnabled": False,
+        "actions": [],
+        "enrollmentCriteria": {"type": "MANUAL", "shouldReEnroll": False},
+        **extra,
+    }
 
 
 @pytest.fixture
-def editor(django_user_model):  # type: ignore[no-untyped-def]
+def editor(django_user_model):
     user = django_user_model.objects.create_user(username="editor", password="x")
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["add_workflow", "change_workflow"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_workflow", "change_workflow"])
+    )
     return django_user_model.objects.get(pk=user.pk)  # fresh permission cache
 
 
@@ -38,7 +47,7 @@ def test_quote_workflow__sales_hub_professional__allowed() -> None:
     assert flow_create(payload=payload("0-14")).object_type.name == "quotes"
 
 
-def test_editor_without_toggle_permission__cannot_turn_on_by_action_or_put(editor) -> None:  # type: ignore[no-untyped-def]
+def test_editor_without_toggle_permission__cannot_turn_on_by_action_or_put(editor) -> None:
     flow = flow_create(payload=payload(), user=editor)
     with pytest.raises(FlowForbidden, match="toggle_workflow"):
         flow_set_enabled(flow_id=flow.pk, enabled=True, user=editor)

@@ -21,7 +21,9 @@ BOOL = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "value", "stored", "expected"), BOOL, ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in BOOL])
+@pytest.mark.parametrize(
+    ("operator", "value", "stored", "expected"), BOOL, ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in BOOL]
+)
 def test_bool_operator__stored_value__gives_the_expected_status(
     outcome: Outcome, operator: str, value: bool, stored: bool, expected: str
 ) -> None:
@@ -30,17 +32,40 @@ def test_bool_operator__stored_value__gives_the_expected_status(
 
 def test_bool_history_operators__past_values__are_read(outcome: Outcome) -> None:
     history = [("p_bool", True, NOW - timedelta(days=5))]
-    assert outcome(prop("p_bool", "BOOL", "HAS_EVER_BEEN_EQUAL_TO", value=True), {"p_bool": False},
-                   history=history) == PASSED
-    assert outcome(prop("p_bool", "BOOL", "HAS_NEVER_BEEN_EQUAL_TO", value=True), {"p_bool": False},
-                   history=history) == FAILED
-    assert outcome(prop("p_bool", "BOOL", "HAS_NEVER_BEEN_EQUAL_TO", value=True), {"p_bool": False}) == PASSED
+    assert (
+        outcome(
+            prop("p_bool", "BOOL", "HAS_EVER_BEEN_EQUAL_TO", value=True),
+            {"p_bool": False},
+            history=history,
+        )
+        == PASSED
+    )
+    assert (
+        outcome(
+            prop("p_bool", "BOOL", "HAS_NEVER_BEEN_EQUAL_TO", value=True),
+            {"p_bool": False},
+            history=history,
+        )
+        == FAILED
+    )
+    assert (
+        outcome(prop("p_bool", "BOOL", "HAS_NEVER_BEEN_EQUAL_TO", value=True), {"p_bool": False})
+        == PASSED
+    )
 
 
-def test_bool_operator__text_stored__is_errored_and_missing_follows_the_rule(outcome: Outcome) -> None:
-    assert outcome(prop("p_bool", "BOOL", "IS_EQUAL_TO", value=True), {"p_bool": "true"}, raw=True) == ERRORED
+def test_bool_operator__text_stored__is_errored_and_missing_follows_the_rule(
+    outcome: Outcome,
+) -> None:
+    assert (
+        outcome(prop("p_bool", "BOOL", "IS_EQUAL_TO", value=True), {"p_bool": "true"}, raw=True)
+        == ERRORED
+    )
     assert outcome(prop("p_bool", "BOOL", "IS_NOT_EQUAL_TO", value=True), {}) == PASSED
-    assert outcome(prop("p_bool", "BOOL", "IS_NOT_EQUAL_TO", value=True), {}, object_type="companies") == FAILED
+    assert (
+        outcome(prop("p_bool", "BOOL", "IS_NOT_EQUAL_TO", value=True), {}, object_type="companies")
+        == FAILED
+    )
 
 
 ENUM = [
@@ -69,8 +94,11 @@ ENUM = [
 ]
 
 
-@pytest.mark.parametrize(("name", "operator", "values", "stored", "expected"), ENUM,
-                         ids=[f"{r[0]}-{r[1]}-{'|'.join(r[2])}-{r[3]}" for r in ENUM])
+@pytest.mark.parametrize(
+    ("name", "operator", "values", "stored", "expected"),
+    ENUM,
+    ids=[f"{r[0]}-{r[1]}-{'|'.join(r[2])}-{r[3]}" for r in ENUM],
+)
 def test_enumeration_operator__stored_value__gives_the_expected_status(
     outcome: Outcome, name: str, operator: str, values: list[str], stored: str, expected: str
 ) -> None:
@@ -93,11 +121,18 @@ ENUM_HISTORY = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "values", "expected"), ENUM_HISTORY,
-                         ids=[f"{r[0]}-{'|'.join(r[1])}" for r in ENUM_HISTORY])
-def test_enumeration_history_operator__past_values__are_read(outcome: Outcome, operator: str, values: list[str],
-                                                              expected: str) -> None:
-    history = [("p_multi", "red;green", NOW - timedelta(days=9)), ("p_multi", "red", NOW - timedelta(days=8))]
+@pytest.mark.parametrize(
+    ("operator", "values", "expected"),
+    ENUM_HISTORY,
+    ids=[f"{r[0]}-{'|'.join(r[1])}" for r in ENUM_HISTORY],
+)
+def test_enumeration_history_operator__past_values__are_read(
+    outcome: Outcome, operator: str, values: list[str], expected: str
+) -> None:
+    history = [
+        ("p_multi", "red;green", NOW - timedelta(days=9)),
+        ("p_multi", "red", NOW - timedelta(days=8)),
+    ]
     f = prop("p_multi", "ENUMERATION", operator, values=values)
     assert outcome(f, {"p_multi": "blue"}, history=history) == expected
 
@@ -110,11 +145,19 @@ def test_enumeration_operator__wrong_type_and_missing_value(outcome: Outcome) ->
     assert outcome(any_of, {}) == FAILED
     assert outcome(none_of, {}) == PASSED
     assert outcome(none_of, {}, object_type="companies") == FAILED
-    assert outcome(prop("p_enum", "ENUMERATION", "IS_NONE_OF", values=["a"], empty=True), {},
-                   object_type="companies") == PASSED
+    assert (
+        outcome(
+            prop("p_enum", "ENUMERATION", "IS_NONE_OF", values=["a"], empty=True),
+            {},
+            object_type="companies",
+        )
+        == PASSED
+    )
 
 
-def test_enumeration__multi_select_written_out_of_order__reads_the_same_items(outcome: Outcome) -> None:
+def test_enumeration__multi_select_written_out_of_order__reads_the_same_items(
+    outcome: Outcome,
+) -> None:
     f = prop("p_multi", "ENUMERATION", "IS_EXACTLY", values=["red", "blue"])
     assert outcome(f, {"p_multi": "blue;red"}, raw=True) == PASSED
 
@@ -131,8 +174,12 @@ KNOWN = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "props", "expected"), KNOWN, ids=[f"{r[0]}-{r[1]}" for r in KNOWN])
-def test_all_property_operator__known_or_unknown(outcome: Outcome, operator: str, props: dict, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("operator", "props", "expected"), KNOWN, ids=[f"{r[0]}-{r[1]}" for r in KNOWN]
+)
+def test_all_property_operator__known_or_unknown(
+    outcome: Outcome, operator: str, props: dict, expected: str
+) -> None:
     assert outcome(prop("p_date", "ALL_PROPERTY", operator), props, raw=True) == expected
 
 

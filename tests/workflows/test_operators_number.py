@@ -29,8 +29,11 @@ NUMBER = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "value", "stored", "expected"), NUMBER,
-                         ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in NUMBER])
+@pytest.mark.parametrize(
+    ("operator", "value", "stored", "expected"),
+    NUMBER,
+    ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in NUMBER],
+)
 def test_number_operator__stored_value__gives_the_expected_status(
     outcome: Outcome, operator: str, value: float, stored: float, expected: str
 ) -> None:
@@ -46,8 +49,9 @@ RANGED = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "lo", "hi", "stored", "expected"), RANGED,
-                         ids=[f"{r[0]}-{r[3]}" for r in RANGED])
+@pytest.mark.parametrize(
+    ("operator", "lo", "hi", "stored", "expected"), RANGED, ids=[f"{r[0]}-{r[3]}" for r in RANGED]
+)
 def test_number_ranged_operator__stored_value__gives_the_expected_status(
     outcome: Outcome, operator: str, lo: float, hi: float, stored: float, expected: str
 ) -> None:
@@ -55,32 +59,49 @@ def test_number_ranged_operator__stored_value__gives_the_expected_status(
     assert outcome(f, {"p_num": stored}) == expected
 
 
-@pytest.mark.parametrize(("operator", "value", "expected"), [
-    ("HAS_EVER_BEEN_EQUAL_TO", 3, PASSED), ("HAS_EVER_BEEN_EQUAL_TO", 4, FAILED),
-    ("HAS_NEVER_BEEN_EQUAL_TO", 3, FAILED), ("HAS_NEVER_BEEN_EQUAL_TO", 4, PASSED),
-])
-def test_number_history_operator__past_values__are_read(outcome: Outcome, operator: str, value: float,
-                                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("operator", "value", "expected"),
+    [
+        ("HAS_EVER_BEEN_EQUAL_TO", 3, PASSED),
+        ("HAS_EVER_BEEN_EQUAL_TO", 4, FAILED),
+        ("HAS_NEVER_BEEN_EQUAL_TO", 3, FAILED),
+        ("HAS_NEVER_BEEN_EQUAL_TO", 4, PASSED),
+    ],
+)
+def test_number_history_operator__past_values__are_read(
+    outcome: Outcome, operator: str, value: float, expected: str
+) -> None:
     history = [("p_num", 3, NOW - timedelta(days=3)), ("p_num", "3", NOW - timedelta(days=2))]
-    assert outcome(prop("p_num", "NUMBER", operator, value=value), {"p_num": 9}, history=history) == expected
+    assert (
+        outcome(prop("p_num", "NUMBER", operator, value=value), {"p_num": 9}, history=history)
+        == expected
+    )
 
 
 @pytest.mark.parametrize("operator", ["IS_EQUAL_TO", "IS_NOT_EQUAL_TO", "IS_GREATER_THAN"])
 def test_number_operator__text_stored__is_errored(outcome: Outcome, operator: str) -> None:
-    assert outcome(prop("p_num", "NUMBER", operator, value=12), {"p_num": "12"}, raw=True) == ERRORED
+    assert (
+        outcome(prop("p_num", "NUMBER", operator, value=12), {"p_num": "12"}, raw=True) == ERRORED
+    )
     assert outcome(prop("p_num", "NUMBER", operator, value=1), {"p_num": True}, raw=True) == ERRORED
 
 
-@pytest.mark.parametrize(("operator", "object_type", "flag", "expected"), [
-    ("IS_EQUAL_TO", "contacts", None, FAILED),
-    ("IS_NOT_EQUAL_TO", "contacts", None, PASSED),
-    ("IS_NOT_EQUAL_TO", "companies", None, FAILED),
-    ("IS_GREATER_THAN", "companies", True, PASSED),
-])
+@pytest.mark.parametrize(
+    ("operator", "object_type", "flag", "expected"),
+    [
+        ("IS_EQUAL_TO", "contacts", None, FAILED),
+        ("IS_NOT_EQUAL_TO", "contacts", None, PASSED),
+        ("IS_NOT_EQUAL_TO", "companies", None, FAILED),
+        ("IS_GREATER_THAN", "companies", True, PASSED),
+    ],
+)
 def test_number_operator__no_value__follows_the_empty_rule(
     outcome: Outcome, operator: str, object_type: str, flag: bool | None, expected: str
 ) -> None:
-    assert outcome(prop("p_num", "NUMBER", operator, value=1, empty=flag), {}, object_type=object_type) == expected
+    assert (
+        outcome(prop("p_num", "NUMBER", operator, value=1, empty=flag), {}, object_type=object_type)
+        == expected
+    )
 
 
 def test_number_ranged__no_value__not_between_is_negative(outcome: Outcome) -> None:

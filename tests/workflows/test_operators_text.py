@@ -33,8 +33,11 @@ STRING = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "value", "stored", "expected"), STRING,
-                         ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in STRING])
+@pytest.mark.parametrize(
+    ("operator", "value", "stored", "expected"),
+    STRING,
+    ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in STRING],
+)
 def test_string_operator__stored_value__gives_the_expected_status(
     outcome: Outcome, operator: str, value: str, stored: str, expected: str
 ) -> None:
@@ -54,11 +57,19 @@ HISTORY = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "value", "expected"), HISTORY, ids=[f"{r[0]}-{r[1]}" for r in HISTORY])
-def test_string_history_operator__past_values__are_read(outcome: Outcome, operator: str, value: str,
-                                                         expected: str) -> None:
-    history = [("p_text", "old", NOW - timedelta(days=30)), ("p_text", None, NOW - timedelta(days=20))]
-    got = outcome(prop("p_text", "STRING", operator, value=value), {"p_text": "current"}, history=history)
+@pytest.mark.parametrize(
+    ("operator", "value", "expected"), HISTORY, ids=[f"{r[0]}-{r[1]}" for r in HISTORY]
+)
+def test_string_history_operator__past_values__are_read(
+    outcome: Outcome, operator: str, value: str, expected: str
+) -> None:
+    history = [
+        ("p_text", "old", NOW - timedelta(days=30)),
+        ("p_text", None, NOW - timedelta(days=20)),
+    ]
+    got = outcome(
+        prop("p_text", "STRING", operator, value=value), {"p_text": "current"}, history=history
+    )
     assert got == expected
 
 
@@ -82,12 +93,18 @@ MULTI = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "values", "stored", "expected"), MULTI,
-                         ids=[f"{r[0]}-{'|'.join(r[1])}" for r in MULTI])
+@pytest.mark.parametrize(
+    ("operator", "values", "stored", "expected"),
+    MULTI,
+    ids=[f"{r[0]}-{'|'.join(r[1])}" for r in MULTI],
+)
 def test_multistring_operator__stored_value__gives_the_expected_status(
     outcome: Outcome, operator: str, values: list[str], stored: str, expected: str
 ) -> None:
-    assert outcome(prop("p_text", "MULTISTRING", operator, values=values), {"p_text": stored}) == expected
+    assert (
+        outcome(prop("p_text", "MULTISTRING", operator, values=values), {"p_text": stored})
+        == expected
+    )
 
 
 COMPARATIVE = [
@@ -101,8 +118,11 @@ COMPARATIVE = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "stored", "other", "expected"), COMPARATIVE,
-                         ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in COMPARATIVE])
+@pytest.mark.parametrize(
+    ("operator", "stored", "other", "expected"),
+    COMPARATIVE,
+    ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in COMPARATIVE],
+)
 def test_comparative_string_operator__other_property__is_compared(
     outcome: Outcome, operator: str, stored: str, other: str, expected: str
 ) -> None:
@@ -110,23 +130,41 @@ def test_comparative_string_operator__other_property__is_compared(
     assert outcome(f, {"p_text": stored, "p_text2": other}) == expected
 
 
-def test_comparative_string__other_property_empty__uses_the_default_or_fails(outcome: Outcome) -> None:
+def test_comparative_string__other_property_empty__uses_the_default_or_fails(
+    outcome: Outcome,
+) -> None:
     f = prop("p_text", "COMPARATIVE_STRING", "IS_EQUAL_TO", comparisonPropertyName="p_text2")
     assert outcome(f, {"p_text": "alpha"}) == FAILED
-    f_default = prop("p_text", "COMPARATIVE_STRING", "IS_EQUAL_TO", comparisonPropertyName="p_text2",
-                     defaultComparisonValue="ALPHA")
+    f_default = prop(
+        "p_text",
+        "COMPARATIVE_STRING",
+        "IS_EQUAL_TO",
+        comparisonPropertyName="p_text2",
+        defaultComparisonValue="ALPHA",
+    )
     assert outcome(f_default, {"p_text": "alpha"}) == PASSED
 
 
-@pytest.mark.parametrize("operator", ["IS_EQUAL_TO", "IS_NOT_EQUAL_TO", "CONTAINS", "DOES_NOT_CONTAIN"])
-def test_string_operator__wrong_type_stored__is_errored_never_passed(outcome: Outcome, operator: str) -> None:
-    assert outcome(prop("p_text", "STRING", operator, value="7"), {"p_text": 7}, raw=True) == ERRORED
+@pytest.mark.parametrize(
+    "operator", ["IS_EQUAL_TO", "IS_NOT_EQUAL_TO", "CONTAINS", "DOES_NOT_CONTAIN"]
+)
+def test_string_operator__wrong_type_stored__is_errored_never_passed(
+    outcome: Outcome, operator: str
+) -> None:
+    assert (
+        outcome(prop("p_text", "STRING", operator, value="7"), {"p_text": 7}, raw=True) == ERRORED
+    )
 
 
 MISSING = [
     # operator, object type, includeObjectsWithNoValueSet, expected
     ("IS_EQUAL_TO", "contacts", None, FAILED),
-    ("IS_NOT_EQUAL_TO", "contacts", None, PASSED),  # HubSpot: contacts' negative filters match blanks
+    (
+        "IS_NOT_EQUAL_TO",
+        "contacts",
+        None,
+        PASSED,
+    ),  # HubSpot: contacts' negative filters match blanks
     ("DOES_NOT_CONTAIN", "contacts", None, PASSED),
     ("IS_NOT_EQUAL_TO", "companies", None, FAILED),  # ... other objects' do not
     ("DOES_NOT_CONTAIN", "companies", None, FAILED),
@@ -138,8 +176,11 @@ MISSING = [
 ]
 
 
-@pytest.mark.parametrize(("operator", "object_type", "flag", "expected"), MISSING,
-                         ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in MISSING])
+@pytest.mark.parametrize(
+    ("operator", "object_type", "flag", "expected"),
+    MISSING,
+    ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in MISSING],
+)
 def test_string_operator__no_value__follows_the_empty_rule(
     outcome: Outcome, operator: str, object_type: str, flag: bool | None, expected: str
 ) -> None:
@@ -153,8 +194,13 @@ def test_multistring_operator__json_null_stored__counts_as_no_value(outcome: Out
     assert outcome(f, {"p_text": None}, raw=True, object_type="companies") == FAILED
 
 
-def test_string_history_operator__a_property_that_never_had_a_value__is_empty(outcome: Outcome) -> None:
+def test_string_history_operator__a_property_that_never_had_a_value__is_empty(
+    outcome: Outcome,
+) -> None:
     never = prop("p_text", "STRING", "HAS_NEVER_BEEN_EQUAL_TO", value="x", empty=False)
     assert outcome(never, {}) == FAILED
-    cleared = [("p_text", "y", datetime(2025, 1, 1, tzinfo=NOW.tzinfo)), ("p_text", None, NOW - timedelta(days=1))]
+    cleared = [
+        ("p_text", "y", datetime(2025, 1, 1, tzinfo=NOW.tzinfo)),
+        ("p_text", None, NOW - timedelta(days=1)),
+    ]
     assert outcome(never, {}, history=cleared) == PASSED  # it had a value once

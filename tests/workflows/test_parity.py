@@ -51,8 +51,13 @@ def _fast_matches(criteria: Any, ids: list[int], now: Any) -> set[int]:
 
     program = compile_criteria(criteria, now=now)
     records = list(Record.objects.filter(pk__in=ids))
-    contexts = load_contexts(records, program.needs, object_type=criteria.object_type_name,
-                             inverse=program.inverse, child_types=program.child_types)
+    contexts = load_contexts(
+        records,
+        program.needs,
+        object_type=criteria.object_type_name,
+        inverse=program.inverse,
+        child_types=program.child_types,
+    )
     return {pk for pk, ctx in contexts.items() if program.matches(ctx)}
 
 
@@ -94,11 +99,17 @@ def test_parity__random_criteria_over_the_pool__python_and_sql_select_the_same_r
 def generated_records(draw: Any, pool: Pool) -> list[tuple[dict[str, Any], list[Any], list[int]]]:
     """1-5 contacts: properties, history rows, companies (of the pool) they are associated with."""
     companies = pool.live["companies"]
-    return draw(st.lists(
-        st.tuples(generated_properties, generated_history(),
-                  st.lists(st.sampled_from(companies), max_size=2, unique=True)),
-        min_size=1, max_size=5,
-    ))
+    return draw(
+        st.lists(
+            st.tuples(
+                generated_properties,
+                generated_history(),
+                st.lists(st.sampled_from(companies), max_size=2, unique=True),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
 
 
 def _insert(pool: Pool, rows: list[tuple[dict[str, Any], list[Any], list[int]]]) -> list[int]:
@@ -110,19 +121,34 @@ def _insert(pool: Pool, rows: list[tuple[dict[str, Any], list[Any], list[int]]])
     for props, history, companies in rows:
         record = Record.objects.create(object_type=contacts, properties=props)
         ids.append(record.pk)
-        PropertyChange.objects.bulk_create([
-            PropertyChange(record=record, property_name=name, value=value, timestamp=moment, source="IMPORT")
-            for name, value, moment in history
-        ])
+        PropertyChange.objects.bulk_create(
+            [
+                PropertyChange(
+                    record=record,
+                    property_name=name,
+                    value=value,
+                    timestamp=moment,
+                    source="IMPORT",
+                )
+                for name, value, moment in history
+            ]
+        )
         for company in companies:
-            Association.objects.create(from_record=record, to_record_id=company, association_type=default)
-            Association.objects.create(from_record_id=company, to_record=record, association_type_id=default.inverse_id)
+            Association.objects.create(
+                from_record=record, to_record_id=company, association_type=default
+            )
+            Association.objects.create(
+                from_record_id=company, to_record=record, association_type_id=default.inverse_id
+            )
     return ids
 
 
 @given(data=st.data())
-@settings(max_examples=250, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-          deadline=None)
+@settings(
+    max_examples=250,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    deadline=None,
+)
 def test_parity__generated_records_and_criteria__python_and_sql_select_the_same_records(
     pool: Pool, data: st.DataObject
 ) -> None:

@@ -26,41 +26,118 @@ pytestmark = pytest.mark.django_db
 
 EVERY_SHAPE = or_(
     and_(
-        prop("lifecyclestage", "ENUMERATION", "IS_ANY_OF", values=["lead", "customer"], empty=False),
+        prop(
+            "lifecyclestage", "ENUMERATION", "IS_ANY_OF", values=["lead", "customer"], empty=False
+        ),
         prop("email", "MULTISTRING", "CONTAINS", values=["@example.com"]),
         prop("email", "STRING", "ENDS_WITH", value=".com", empty=True),
         prop("hs_analytics_num_page_views", "NUMBER", "IS_GREATER_THAN", value=2.5),
-        prop("hs_analytics_num_page_views", "NUMBER_RANGED", "IS_BETWEEN", lowerBound=1, upperBound=9),
+        prop(
+            "hs_analytics_num_page_views", "NUMBER_RANGED", "IS_BETWEEN", lowerBound=1, upperBound=9
+        ),
         prop("hs_email_optout", "BOOL", "IS_EQUAL_TO", value=False),
         prop("firstname", "ALL_PROPERTY", "IS_KNOWN"),
-        prop("date_of_birth", "TIME_POINT", "IS_AFTER", type="TIME_POINT", endpointBehavior="EXCLUSIVE",
-             propertyParser="VALUE", timePoint=date_point(2000, 1, 31, zoneId="Europe/Dublin", timezoneSource="PORTAL")),
-        prop("createdate", "TIME_RANGED", "IS_BETWEEN", type="TIME_RANGED",
-             lowerBoundTimePoint=indexed("TODAY", offset={"days": -30}), upperBoundTimePoint=indexed("NOW"),
-             lowerBoundEndpointBehavior="INCLUSIVE", upperBoundEndpointBehavior="INCLUSIVE"),
-        prop("createdate", "TIME_POINT", "IS_BEFORE", timePoint=referenced("lastmodifieddate", "UPDATED_AT")),
-        prop("createdate", "ROLLING_DATE_RANGE", "IS_LESS_THAN_X_DAYS_AGO", numberOfDays=7,
-             requiresTimeZoneConversion=True),
+        prop(
+            "date_of_birth",
+            "TIME_POINT",
+            "IS_AFTER",
+            type="TIME_POINT",
+            endpointBehavior="EXCLUSIVE",
+            propertyParser="VALUE",
+            timePoint=date_point(2000, 1, 31, zoneId="Europe/Dublin", timezoneSource="PORTAL"),
+        ),
+        prop(
+            "createdate",
+            "TIME_RANGED",
+            "IS_BETWEEN",
+            type="TIME_RANGED",
+            lowerBoundTimePoint=indexed("TODAY", offset={"days": -30}),
+            upperBoundTimePoint=indexed("NOW"),
+            lowerBoundEndpointBehavior="INCLUSIVE",
+            upperBoundEndpointBehavior="INCLUSIVE",
+        ),
+        prop(
+            "createdate",
+            "TIME_POINT",
+            "IS_BEFORE",
+            timePoint=referenced("lastmodifieddate", "UPDATED_AT"),
+        ),
+        prop(
+            "createdate",
+            "ROLLING_DATE_RANGE",
+            "IS_LESS_THAN_X_DAYS_AGO",
+            numberOfDays=7,
+            requiresTimeZoneConversion=True,
+        ),
         prop("firstname", "ROLLING_PROPERTY_UPDATED", "UPDATED_IN_LAST_X_DAYS", numberOfDays=3),
-        prop("date_of_birth", "CALENDAR_DATE", "IN_LAST_TIME_UNIT", timeUnit="QUARTER", timeUnitCount=2,
-             useFiscalYear=True, fiscalYearStart="APRIL"),
-        prop("date_of_birth", "DATETIME", "IS_BEFORE", timestamp=946684800000, requiresTimeZoneConversion=False),
-        prop("date_of_birth", "RANGED_DATE", "IS_NOT_BETWEEN", lowerBound=0, upperBound=946684800000,
-             requiresTimeZoneConversion=False),
+        prop(
+            "date_of_birth",
+            "CALENDAR_DATE",
+            "IN_LAST_TIME_UNIT",
+            timeUnit="QUARTER",
+            timeUnitCount=2,
+            useFiscalYear=True,
+            fiscalYearStart="APRIL",
+        ),
+        prop(
+            "date_of_birth",
+            "DATETIME",
+            "IS_BEFORE",
+            timestamp=946684800000,
+            requiresTimeZoneConversion=False,
+        ),
+        prop(
+            "date_of_birth",
+            "RANGED_DATE",
+            "IS_NOT_BETWEEN",
+            lowerBound=0,
+            upperBound=946684800000,
+            requiresTimeZoneConversion=False,
+        ),
         prop("date_of_birth", "DATE", "BEFORE", year=2001, month="JANUARY", day=1),
-        prop("createdate", "COMPARATIVE_DATE", "IS_AFTER", comparisonPropertyName="date_of_birth",
-             defaultComparisonValue="2020-01-01"),
-        prop("firstname", "COMPARATIVE_STRING", "IS_NOT_EQUAL_TO", comparisonPropertyName="lastname"),
-        prop("firstname", "COMPARATIVE_PROPERTY_UPDATED", "IS_BEFORE", comparisonPropertyName="lastname"),
+        prop(
+            "createdate",
+            "COMPARATIVE_DATE",
+            "IS_AFTER",
+            comparisonPropertyName="date_of_birth",
+            defaultComparisonValue="2020-01-01",
+        ),
+        prop(
+            "firstname", "COMPARATIVE_STRING", "IS_NOT_EQUAL_TO", comparisonPropertyName="lastname"
+        ),
+        prop(
+            "firstname",
+            "COMPARATIVE_PROPERTY_UPDATED",
+            "IS_BEFORE",
+            comparisonPropertyName="lastname",
+        ),
         num_assoc(279, min=1, max=3),
-        {"filterType": "IN_LIST", "listId": "42", "operator": "NOT_IN_LIST",
-         "metadata": {"id": "42", "inListType": "WORKFLOWS_ENROLLMENT"}},
-        branches=[assoc("0-2", 1, prop("industry", "ENUMERATION", "IS_NONE_OF", values=["RETAIL"]),
-                        branches=[assoc("0-1", 280, prop("firstname", "STRING", "IS_EQUAL_TO", value="Ada"))])],
+        {
+            "filterType": "IN_LIST",
+            "listId": "42",
+            "operator": "NOT_IN_LIST",
+            "metadata": {"id": "42", "inListType": "WORKFLOWS_ENROLLMENT"},
+        },
+        branches=[
+            assoc(
+                "0-2",
+                1,
+                prop("industry", "ENUMERATION", "IS_NONE_OF", values=["RETAIL"]),
+                branches=[
+                    assoc("0-1", 280, prop("firstname", "STRING", "IS_EQUAL_TO", value="Ada"))
+                ],
+            )
+        ],
     ),
-    and_(prop("lifecyclestage", "ENUMERATION", "HAS_EVER_BEEN_ANY_OF", values=["lead"]),
-         branches=[or_(and_(prop("firstname", "STRING", "CONTAINS", value="a")),
-                       filters=(prop("lastname", "STRING", "CONTAINS", value="b"),))]),
+    and_(
+        prop("lifecyclestage", "ENUMERATION", "HAS_EVER_BEEN_ANY_OF", values=["lead"]),
+        branches=[
+            or_(
+                and_(prop("firstname", "STRING", "CONTAINS", value="a")),
+                filters=(prop("lastname", "STRING", "CONTAINS", value="b"),),
+            )
+        ],
+    ),
 )
 
 
@@ -81,13 +158,19 @@ def test_parse__builds_typed_frozen_nodes() -> None:
     assert isinstance(first.filters[8].operation, TimeRangedOperation)
     assert isinstance(first.filters[19], NumAssociationsFilter)
     with pytest.raises(AttributeError):
-        first.filters[0].property = "other"  # type: ignore[misc]
+        first.filters[0].property = "other"
 
 
 def test_parse__absent_branch_operator_and_lists__are_filled_in_on_the_way_back() -> None:
-    sparse = {"filterBranchType": "OR", "filterBranches": [
-        {"filterBranchType": "AND", "filters": [prop("firstname", "ALL_PROPERTY", "IS_KNOWN")]}]}
-    assert parse(sparse, object_type="contacts").to_json() == one(prop("firstname", "ALL_PROPERTY", "IS_KNOWN"))
+    sparse = {
+        "filterBranchType": "OR",
+        "filterBranches": [
+            {"filterBranchType": "AND", "filters": [prop("firstname", "ALL_PROPERTY", "IS_KNOWN")]}
+        ],
+    }
+    assert parse(sparse, object_type="contacts").to_json() == one(
+        prop("firstname", "ALL_PROPERTY", "IS_KNOWN")
+    )
 
 
 def test_criteria__equal_json__compare_and_hash_equal_and_differences_do_not() -> None:
@@ -106,8 +189,12 @@ def test_criteria__walk__yields_every_branch_and_filter_with_its_path() -> None:
     paths = [path for path, _ in criteria.walk()]
     assert paths[0] == "listFilterBranch"
     assert "listFilterBranch.filterBranches[0].filters[3]" in paths
-    assert "listFilterBranch.filterBranches[0].filterBranches[0].filterBranches[0].filters[0]" in paths
-    assert criteria.filter_count == sum(1 for _, node in criteria.walk() if not isinstance(node, Branch))
+    assert (
+        "listFilterBranch.filterBranches[0].filterBranches[0].filterBranches[0].filters[0]" in paths
+    )
+    assert criteria.filter_count == sum(
+        1 for _, node in criteria.walk() if not isinstance(node, Branch)
+    )
     assert criteria.filter_count == 26
 
 
@@ -123,17 +210,23 @@ def test_criteria__watched__lists_properties_references_and_associations() -> No
 
 
 def test_criteria__time_dependent__only_with_relative_dates() -> None:
-    relative = parse(one(prop("createdate", "ROLLING_DATE_RANGE", "IS_MORE_THAN_X_DAYS_AGO", numberOfDays=3)),
-                     object_type="contacts")
-    fixed = parse(one(prop("createdate", "TIME_POINT", "IS_AFTER", timePoint=date_point(2024, 1, 1))),
-                  object_type="contacts")
+    relative = parse(
+        one(prop("createdate", "ROLLING_DATE_RANGE", "IS_MORE_THAN_X_DAYS_AGO", numberOfDays=3)),
+        object_type="contacts",
+    )
+    fixed = parse(
+        one(prop("createdate", "TIME_POINT", "IS_AFTER", timePoint=date_point(2024, 1, 1))),
+        object_type="contacts",
+    )
     plain = parse(one(prop("firstname", "ALL_PROPERTY", "IS_KNOWN")), object_type="contacts")
     assert relative.time_dependent and not fixed.time_dependent and not plain.time_dependent
 
 
 def test_parse__invalid_criteria__raise_with_every_problem() -> None:
-    bad: dict[str, Any] = one(prop("nope", "STRING", "IS_EQUAL_TO", value="x"),
-                              prop("firstname", "STRING", "IS_EQUAL_TO", value=3))
+    bad: dict[str, Any] = one(
+        prop("nope", "STRING", "IS_EQUAL_TO", value="x"),
+        prop("firstname", "STRING", "IS_EQUAL_TO", value=3),
+    )
     with pytest.raises(CriteriaInvalid) as caught:
         parse(bad, object_type="contacts")
     problems = caught.value.problems

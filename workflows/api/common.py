@@ -16,9 +16,13 @@ M = TypeVar("M", bound=Model)
 
 FLOW_ID = OpenApiParameter("flowId", str, OpenApiParameter.PATH, description="The flow's id.")
 
-ERROR_400 = OpenApiResponse(ErrorSerializer, description="Bad input: every problem, each with its JSON path")
+ERROR_400 = OpenApiResponse(
+    ErrorSerializer, description="Bad input: every problem, each with its JSON path"
+)
 ERROR_401 = OpenApiResponse(ErrorSerializer, description="No or invalid credentials")
-ERROR_403 = OpenApiResponse(ErrorSerializer, description="Subscription tier or user permission refuses this")
+ERROR_403 = OpenApiResponse(
+    ErrorSerializer, description="Subscription tier or user permission refuses this"
+)
 ERROR_404 = OpenApiResponse(ErrorSerializer, description="No such flow (or record)")
 ERROR_409 = OpenApiResponse(ErrorSerializer, description="Conflict, e.g. a stale revisionId")
 

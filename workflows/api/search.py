@@ -25,32 +25,57 @@ from workflows.search import DEFAULT_LIMIT, MAX_LIMIT, OPERATORS, build_search, 
 
 
 class SearchFilterSerializer(serializers.Serializer):
-    propertyName = serializers.CharField(help_text='A property name, or "hs_object_id" for the record id.')
+    propertyName = serializers.CharField(
+        help_text='A property name, or "hs_object_id" for the record id.'
+    )
     operator = serializers.ChoiceField(choices=OPERATORS)
-    value = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False,
-                                  help_text="EQ, NEQ, LT, LTE, GT, GTE, CONTAINS_TOKEN (* wildcards at either "
-                                            "end), NOT_CONTAINS_TOKEN; the low end of BETWEEN. Dates: "
-                                            "milliseconds, YYYY-MM-DD or ISO-8601.")
-    highValue = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False,
-                                      help_text="The high end of BETWEEN (inclusive).")
-    values = serializers.ListField(child=serializers.CharField(trim_whitespace=False, allow_blank=True),
-                                   required=False, allow_null=True, help_text="IN and NOT_IN.")
+    value = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="EQ, NEQ, LT, LTE, GT, GTE, CONTAINS_TOKEN (* wildcards at either "
+        "end), NOT_CONTAINS_TOKEN; the low end of BETWEEN. Dates: "
+        "milliseconds, YYYY-MM-DD or ISO-8601.",
+    )
+    highValue = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="The high end of BETWEEN (inclusive).",
+    )
+    values = serializers.ListField(
+        child=serializers.CharField(trim_whitespace=False, allow_blank=True),
+        required=False,
+        allow_null=True,
+        help_text="IN and NOT_IN.",
+    )
 
 
 class FilterGroupSerializer(serializers.Serializer):
-    filters = SearchFilterSerializer(many=True, allow_empty=False,
-                                     help_text="All must hold (AND); at most 10 per group, 25 in all.")
+    filters = SearchFilterSerializer(
+        many=True,
+        allow_empty=False,
+        help_text="All must hold (AND); at most 10 per group, 25 in all.",
+    )
 
 
-@extend_schema_field({
-    "oneOf": [
-        {"type": "string", "description": 'A property name; "-name" sorts descending.'},
-        {"type": "object", "required": ["propertyName"], "properties": {
-            "propertyName": {"type": "string"},
-            "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]},
-        }},
-    ],
-})
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": 'A property name; "-name" sorts descending.'},
+            {
+                "type": "object",
+                "required": ["propertyName"],
+                "properties": {
+                    "propertyName": {"type": "string"},
+                    "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]},
+                },
+            },
+        ],
+    }
+)
 class SortField(serializers.JSONField):
     """``"createdate"``, ``"-createdate"`` or ``{"propertyName", "direction"}``: checked by ``build_search``."""
 
@@ -58,17 +83,35 @@ class SortField(serializers.JSONField):
 class SearchRequestSerializer(serializers.Serializer):
     """HubSpot's ``PublicObjectSearchRequest``."""
 
-    filterGroups = FilterGroupSerializer(many=True, required=False, allow_null=True,
-                                         help_text="Any group may hold (OR); at most 5.")
+    filterGroups = FilterGroupSerializer(
+        many=True, required=False, allow_null=True, help_text="Any group may hold (OR); at most 5."
+    )
     sorts = serializers.ListField(child=SortField(), required=False, allow_null=True)
-    query = serializers.CharField(required=False, allow_null=True, allow_blank=True,
-                                  help_text="Words, each found in one of the type's searchable properties.")
-    properties = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True,
-                                       help_text="Properties to return (default: the type's key properties).")
-    limit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_LIMIT,
-                                     help_text=f"Results per page, default {DEFAULT_LIMIT}.")
-    after = serializers.CharField(required=False, allow_null=True, allow_blank=True,
-                                  help_text="paging.next.after of the previous page.")
+    query = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Words, each found in one of the type's searchable properties.",
+    )
+    properties = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_null=True,
+        help_text="Properties to return (default: the type's key properties).",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_LIMIT,
+        help_text=f"Results per page, default {DEFAULT_LIMIT}.",
+    )
+    after = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="paging.next.after of the previous page.",
+    )
 
 
 class SearchNextPageSerializer(serializers.Serializer):
@@ -89,12 +132,16 @@ class SearchResponseSerializer(serializers.Serializer):
 
 class ObjectSearchView(APIView):
     @extend_schema(
-        tags=["CRM objects"], operation_id="objects_search",
+        tags=["CRM objects"],
+        operation_id="objects_search",
         summary="Search records with filter groups, sorts, free text and paging",
-        parameters=[OBJECT_TYPE], request=SearchRequestSerializer,
+        parameters=[OBJECT_TYPE],
+        request=SearchRequestSerializer,
         responses={
             200: SearchResponseSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Bad input: every problem, each with its field"),
+            400: OpenApiResponse(
+                ErrorSerializer, description="Bad input: every problem, each with its field"
+            ),
             401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials"),
             404: OpenApiResponse(ErrorSerializer, description="Unknown object type"),
         },
@@ -120,4 +167,3 @@ class ObjectSearchView(APIView):
         if page.next_after is not None:
             payload["paging"] = {"next": {"after": str(page.next_after)}}
         return Response(payload)
-

@@ -15,18 +15,25 @@ MAX_PAGE = 100
 MAX_BATCH_READ = 100
 
 
-
 class FlowPageQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=MAX_PAGE, required=False,
-                                     help_text="The maximum number of results per page.")
-    after = serializers.CharField(required=False, help_text="The paging cursor of the previous page.")
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_PAGE,
+        default=MAX_PAGE,
+        required=False,
+        help_text="The maximum number of results per page.",
+    )
+    after = serializers.CharField(
+        required=False, help_text="The paging cursor of the previous page."
+    )
 
 
 class EnrollExistingQuerySerializer(serializers.Serializer):
     enrollExisting = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="When the flow is (or stays) on with new triggers: enroll the records that already "
-                  "meet them now (HubSpot's question when turning a workflow on). Default false.",
+        "meet them now (HubSpot's question when turning a workflow on). Default false.",
     )
 
 
@@ -35,26 +42,40 @@ class ApiFlowSerializer(serializers.Serializer):
 
     id = serializers.CharField(read_only=True)
     uuid = serializers.CharField(read_only=True)
-    type = serializers.ChoiceField(choices=["CONTACT_FLOW", "PLATFORM_FLOW"],
-                                   help_text="CONTACT_FLOW for contacts (0-1), PLATFORM_FLOW otherwise.")
+    type = serializers.ChoiceField(
+        choices=["CONTACT_FLOW", "PLATFORM_FLOW"],
+        help_text="CONTACT_FLOW for contacts (0-1), PLATFORM_FLOW otherwise.",
+    )
     flowType = serializers.ChoiceField(choices=["WORKFLOW"], required=False)
-    objectTypeId = serializers.CharField(help_text="0-1 contacts, 0-2 companies, 0-3 deals, 2-N custom...")
+    objectTypeId = serializers.CharField(
+        help_text="0-1 contacts, 0-2 companies, 0-3 deals, 2-N custom..."
+    )
     name = serializers.CharField()
     description = serializers.CharField(required=False, allow_blank=True)
     isEnabled = serializers.BooleanField(required=False)
     revisionId = serializers.CharField(
-        required=False, help_text="Required on PUT: the revision you last read (409 when stale).")
+        required=False, help_text="Required on PUT: the revision you last read (409 when stale)."
+    )
     createdAt = serializers.DateTimeField(read_only=True)
     updatedAt = serializers.DateTimeField(read_only=True)
     enrollmentCriteria = serializers.JSONField(
-        required=False, help_text='LIST_BASED, EVENT_BASED or MANUAL; default {"type": "MANUAL"}.')
-    suppressionFilterBranch = serializers.JSONField(required=False, help_text="Platform flows only.")
-    suppressionListIds = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                               help_text="Contact flows only.")
+        required=False, help_text='LIST_BASED, EVENT_BASED or MANUAL; default {"type": "MANUAL"}.'
+    )
+    suppressionFilterBranch = serializers.JSONField(
+        required=False, help_text="Platform flows only."
+    )
+    suppressionListIds = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Contact flows only."
+    )
     goalFilterBranch = serializers.JSONField(required=False)
-    unEnrollmentSetting = serializers.JSONField(required=False, help_text="ALL or SELECTIVE with flowIds.")
-    actions = serializers.ListField(child=serializers.JSONField(), required=False,
-                                    help_text="SINGLE_CONNECTION actions: delay 0-1, set property 0-5.")
+    unEnrollmentSetting = serializers.JSONField(
+        required=False, help_text="ALL or SELECTIVE with flowIds."
+    )
+    actions = serializers.ListField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="SINGLE_CONNECTION actions: delay 0-1, set property 0-5.",
+    )
     startActionId = serializers.CharField(required=False, allow_null=True)
     nextAvailableActionId = serializers.CharField(read_only=True)
     crmObjectCreationStatus = serializers.CharField(read_only=True)
@@ -64,9 +85,11 @@ class ApiFlowSerializer(serializers.Serializer):
     customProperties = serializers.DictField(child=serializers.CharField(), required=False)
     canEnrollFromSalesforce = serializers.BooleanField(required=False)
     backfill = serializers.JSONField(
-        read_only=True, required=False,
+        read_only=True,
+        required=False,
         help_text="Only in the answer of POST .../enable when it started enrolling existing records: the "
-                  "run's progress, as GET /automation/v4/flows/{flowId}/backfill answers it.")
+        "run's progress, as GET /automation/v4/flows/{flowId}/backfill answers it.",
+    )
 
 
 class ApiFlowListingSerializer(serializers.Serializer):

@@ -40,7 +40,9 @@ def to_queryset(criteria: Criteria, *, now: datetime | None = None) -> QuerySet[
 
 def to_q(program: Program) -> Q:
     criteria = program.criteria
-    return _branch(program, criteria.root, criteria.root_path, criteria.object_type_name, SqlScope())
+    return _branch(
+        program, criteria.root, criteria.root_path, criteria.object_type_name, SqlScope()
+    )
 
 
 def _combine(parts: list[Q], *, conjunction: bool) -> Q:
@@ -50,20 +52,28 @@ def _combine(parts: list[Q], *, conjunction: bool) -> Q:
 
 
 def _branch(program: Program, branch: Branch, path: str, otype: str, scope: SqlScope) -> Q:
-    parts: list[Any] = [program.filters[f"{path}.filters[{i}]"].sql(scope) for i in range(len(branch.filters))]
+    parts: list[Any] = [
+        program.filters[f"{path}.filters[{i}]"].sql(scope) for i in range(len(branch.filters))
+    ]
     for i, sub in enumerate(branch.branches):
         where = f"{path}.filterBranches[{i}]"
-        parts.append(_association(program, sub, where, otype, scope) if sub.is_association
-                     else _branch(program, sub, where, otype, scope))
+        parts.append(
+            _association(program, sub, where, otype, scope)
+            if sub.is_association
+            else _branch(program, sub, where, otype, scope)
+        )
     return _combine(parts, conjunction=branch.filter_branch_type != "OR")
 
 
 def _association(program: Program, branch: Branch, path: str, otype: str, scope: SqlScope) -> Q:
-    spec = program.criteria.schema.association(otype, branch.association_category or "",
-                                               branch.association_type_id or 0)
+    spec = program.criteria.schema.association(
+        otype, branch.association_category or "", branch.association_type_id or 0
+    )
     assert spec is not None, "compile runs on validated criteria only"
     inner = _branch(program, branch, path, spec.to_type, scope.child())
     links = Association.objects.filter(
-        from_record_id=OuterRef(scope.id_ref), association_type_id=spec.pk, to_record__archived=False,
+        from_record_id=OuterRef(scope.id_ref),
+        association_type_id=spec.pk,
+        to_record__archived=False,
     ).filter(inner)
     return Q(Exists(links))

@@ -105,12 +105,17 @@ class _Row:
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def load_contexts(
-    records: Iterable[Record], needs: Needs, *, object_type: str, as_of: datetime | None = None,
-    inverse: dict[int, int] | None = None, child_types: dict[int, str] | None = None,
+    records: Iterable[Record],
+    needs: Needs,
+    *,
+    object_type: str,
+    as_of: datetime | None = None,
+    inverse: dict[int, int] | None = None,
+    child_types: dict[int, str] | None = None,
 ) -> dict[int, RecordContext]:
     """Contexts for ``records`` (already fetched) and everything ``needs`` reaches from them.
 
@@ -122,8 +127,12 @@ def load_contexts(
 
 
 def _load_level(
-    rows: dict[int, _Row], needs: Needs, object_type: str, as_of: datetime | None,
-    inverse: dict[int, int], child_types: dict[int, str],
+    rows: dict[int, _Row],
+    needs: Needs,
+    object_type: str,
+    as_of: datetime | None,
+    inverse: dict[int, int],
+    child_types: dict[int, str],
 ) -> dict[int, RecordContext]:
     ids = list(rows)
     history = _history(ids, needs.history | (needs.properties if as_of else set()))
@@ -132,27 +141,46 @@ def _load_level(
     contexts: dict[int, RecordContext] = {}
     for pk, row in rows.items():
         own_history = history.get(pk, {})
-        props = row.properties if as_of is None else _props_as_of(row.properties, own_history, needs.properties, as_of)
+        props = (
+            row.properties
+            if as_of is None
+            else _props_as_of(row.properties, own_history, needs.properties, as_of)
+        )
         kept = {
-            name: [(ts, value) for ts, value, _ in own_history.get(name, ()) if as_of is None or ts <= as_of]
+            name: [
+                (ts, value)
+                for ts, value, _ in own_history.get(name, ())
+                if as_of is None or ts <= as_of
+            ]
             for name in needs.history
         }
         existed = as_of is None or row.created_at is None or row.created_at <= as_of
-        contexts[pk] = RecordContext(props, record_id=pk, object_type=object_type, history=kept,
-                                     links=links.get(pk, {}), existed=existed)
+        contexts[pk] = RecordContext(
+            props,
+            record_id=pk,
+            object_type=object_type,
+            history=kept,
+            links=links.get(pk, {}),
+            existed=existed,
+        )
 
     if needs.followed and needs.child is not None:
-        wanted = sorted({t for pk in ids for at in needs.followed for t in links.get(pk, {}).get(at, ())})
+        wanted = sorted(
+            {t for pk in ids for at in needs.followed for t in links.get(pk, {}).get(at, ())}
+        )
         child_rows = {
             pk: _Row(pk, props, created)
             for chunk in chunks(wanted)
-            for pk, props, created in Record.objects.filter(pk__in=chunk).values_list("pk", "properties", "created_at")
+            for pk, props, created in Record.objects.filter(pk__in=chunk).values_list(
+                "pk", "properties", "created_at"
+            )
         }
         child_type = next(iter({child_types.get(at, "") for at in needs.followed}), "")
         children = _load_level(child_rows, needs.child, child_type, as_of, inverse, child_types)
         for ctx in contexts.values():
             ctx.related = {
-                at: [children[t] for t in ctx.links.get(at, ()) if t in children] for at in needs.followed
+                at: [children[t] for t in ctx.links.get(at, ()) if t in children]
+                for at in needs.followed
             }
             for at, found in ctx.related.items():
                 for child in found:
@@ -160,8 +188,12 @@ def _load_level(
     return contexts
 
 
-def _history(ids: list[int], names: set[str]) -> dict[int, dict[str, list[tuple[datetime, Any, Any]]]]:
-    out: dict[int, dict[str, list[tuple[datetime, Any, Any]]]] = defaultdict(lambda: defaultdict(list))
+def _history(
+    ids: list[int], names: set[str]
+) -> dict[int, dict[str, list[tuple[datetime, Any, Any]]]]:
+    out: dict[int, dict[str, list[tuple[datetime, Any, Any]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     if not ids or not names:
         return out
     for chunk in chunks(ids):
@@ -176,7 +208,9 @@ def _history(ids: list[int], names: set[str]) -> dict[int, dict[str, list[tuple[
 
 
 def _props_as_of(
-    current: dict[str, Any], history: dict[str, list[tuple[datetime, Any, Any]]], names: set[str],
+    current: dict[str, Any],
+    history: dict[str, list[tuple[datetime, Any, Any]]],
+    names: set[str],
     as_of: datetime,
 ) -> dict[str, Any]:
     props = dict(current)
@@ -202,8 +236,11 @@ def _links(
     if as_of is None:
         for chunk in chunks(ids):
             rows = (
-                Association.objects.filter(from_record_id__in=chunk, association_type_id__in=sorted(types),
-                                           to_record__archived=False)
+                Association.objects.filter(
+                    from_record_id__in=chunk,
+                    association_type_id__in=sorted(types),
+                    to_record__archived=False,
+                )
                 .order_by("to_record_id")
                 .values_list("from_record_id", "association_type_id", "to_record_id")
             )
@@ -215,15 +252,18 @@ def _links(
     id_set = set(ids)
     for chunk in chunks(ids):
         state.update(
-            Association.objects.filter(from_record_id__in=chunk, association_type_id__in=sorted(types))
-            .values_list("from_record_id", "association_type_id", "to_record_id")
+            Association.objects.filter(
+                from_record_id__in=chunk, association_type_id__in=sorted(types)
+            ).values_list("from_record_id", "association_type_id", "to_record_id")
         )
     backward = {inverse[t]: t for t in types if inverse.get(t)}
     for chunk in chunks(ids):
         changes = (
             AssociationChange.objects.filter(timestamp__gt=as_of)
-            .filter(Q(from_record_id__in=chunk, association_type_id__in=sorted(types))
-                    | Q(to_record_id__in=chunk, association_type_id__in=sorted(backward)))
+            .filter(
+                Q(from_record_id__in=chunk, association_type_id__in=sorted(types))
+                | Q(to_record_id__in=chunk, association_type_id__in=sorted(backward))
+            )
             .order_by("-timestamp", "-id")
             .values_list("from_record_id", "to_record_id", "association_type_id", "action")
         )
@@ -244,7 +284,9 @@ def _links(
         for pk, created, archived, archived_at in Record.objects.filter(pk__in=chunk).values_list(
             "pk", "created_at", "archived", "archived_at"
         ):
-            if created <= as_of and (not archived or (archived_at is not None and archived_at > as_of)):
+            if created <= as_of and (
+                not archived or (archived_at is not None and archived_at > as_of)
+            ):
                 alive.add(pk)
     for from_id, type_pk, to_id in sorted(state):
         if to_id in alive:

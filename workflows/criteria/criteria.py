@@ -50,8 +50,12 @@ class Criteria:
     @cached_property
     def hash(self) -> str:
         """Stable across processes: sha256 of the canonical JSON and the object type."""
-        payload = json.dumps({"objectType": self.object_type_name, "criteria": self.to_json()},
-                             sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        payload = json.dumps(
+            {"objectType": self.object_type_name, "criteria": self.to_json()},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @cached_property
@@ -69,10 +73,13 @@ class Criteria:
     def levels(self) -> Iterator[tuple[str, Branch | Filter, str]]:
         """(path, node, object type name whose records the node reads)."""
 
-        def visit(branch: Branch, path: str, otype: str) -> Iterator[tuple[str, Branch | Filter, str]]:
+        def visit(
+            branch: Branch, path: str, otype: str
+        ) -> Iterator[tuple[str, Branch | Filter, str]]:
             if branch.is_association:
-                spec = self.schema.association(otype, branch.association_category or "",
-                                               branch.association_type_id or 0)
+                spec = self.schema.association(
+                    otype, branch.association_category or "", branch.association_type_id or 0
+                )
                 otype = spec.to_type if spec else otype
             yield path, branch, otype
             for i, f in enumerate(branch.filters):
@@ -100,7 +107,7 @@ class Criteria:
 
     @cached_property
     def dependency(self) -> str | None:
-        """"clock" if results change as time passes, "zone" if they read the account zone, else None."""
+        """ "clock" if results change as time passes, "zone" if they read the account zone, else None."""
         found = None
         for _, node, _ in self.levels():
             if isinstance(node, Branch):
@@ -125,8 +132,9 @@ class Criteria:
                 FAMILIES[f.filter_type].needs(f, otype, self.schema, needs)
             for sub in branch.branches:
                 if sub.is_association:
-                    spec = self.schema.association(otype, sub.association_category or "",
-                                                   sub.association_type_id or 0)
+                    spec = self.schema.association(
+                        otype, sub.association_category or "", sub.association_type_id or 0
+                    )
                     if spec is None:
                         continue
                     needs.followed.add(spec.pk)
@@ -156,7 +164,9 @@ def _referenced_types(root: Branch | None, object_type: str, schema: Schema) -> 
 
     def visit(branch: Branch, otype: str) -> None:
         if branch.is_association:
-            spec = schema.association(otype, branch.association_category or "", branch.association_type_id or 0)
+            spec = schema.association(
+                otype, branch.association_category or "", branch.association_type_id or 0
+            )
             if spec is None:
                 return
             otype = spec.to_type
@@ -168,7 +178,9 @@ def _referenced_types(root: Branch | None, object_type: str, schema: Schema) -> 
     return types
 
 
-def _analyse(criteria_json: Any, object_type: ObjectType | str, path: str) -> tuple[Criteria | None, list[Problem]]:
+def _analyse(
+    criteria_json: Any, object_type: ObjectType | str, path: str
+) -> tuple[Criteria | None, list[Problem]]:
     problems: list[Problem] = []
     root = parse_branch(criteria_json, path, problems)
     schema = load_schema(property_types=set())  # object types and association types only
@@ -177,12 +189,19 @@ def _analyse(criteria_json: Any, object_type: ObjectType | str, path: str) -> tu
         return None, [Problem("objectType", f'unknown object type "{object_type}"'), *problems]
     load_properties(schema, _referenced_types(root, name, schema))
     if root is not None:
-        problems.extend(check_tree(root, path=path, object_type=name, schema=schema, families=FAMILIES))
+        problems.extend(
+            check_tree(root, path=path, object_type=name, schema=schema, families=FAMILIES)
+        )
     if problems or root is None:
         return None, problems
     spec = schema.object_types[name]
-    return Criteria(root=root, object_type_name=name, object_type_id=spec.object_type_id, root_path=path,
-                    schema=_used_schema(root, name, path, schema)), []
+    return Criteria(
+        root=root,
+        object_type_name=name,
+        object_type_id=spec.object_type_id,
+        root_path=path,
+        schema=_used_schema(root, name, path, schema),
+    ), []
 
 
 def _used_schema(root: Branch, object_type: str, path: str, schema: Schema) -> Schema:
@@ -196,7 +215,9 @@ def _used_schema(root: Branch, object_type: str, path: str, schema: Schema) -> S
     )
 
 
-def parse(criteria_json: dict[str, Any], *, object_type: ObjectType | str, path: str = DEFAULT_PATH) -> Criteria:
+def parse(
+    criteria_json: dict[str, Any], *, object_type: ObjectType | str, path: str = DEFAULT_PATH
+) -> Criteria:
     """Parse and validate; raise ``CriteriaInvalid`` with every problem."""
     criteria, problems = _analyse(criteria_json, object_type, path)
     if problems or criteria is None:
@@ -204,7 +225,9 @@ def parse(criteria_json: dict[str, Any], *, object_type: ObjectType | str, path:
     return criteria
 
 
-def validate(criteria_json: dict[str, Any], *, object_type: ObjectType | str, path: str = DEFAULT_PATH) -> list[Problem]:
+def validate(
+    criteria_json: dict[str, Any], *, object_type: ObjectType | str, path: str = DEFAULT_PATH
+) -> list[Problem]:
     """Every problem of the criteria (empty list: valid)."""
     _, problems = _analyse(criteria_json, object_type, path)
     return problems

@@ -36,8 +36,18 @@ from . import kinds
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 MONTHS = (
-    "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE",
-    "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER",
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "MAY",
+    "JUNE",
+    "JULY",
+    "AUGUST",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
 )
 TIME_UNITS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
 
@@ -136,8 +146,11 @@ def apply_offset(value: datetime, offset: dict[str, int] | None) -> datetime:
     months = offset.get("years", 0) * 12 + offset.get("quarters", 0) * 3 + offset.get("months", 0)
     result = add_months(value, months) if months else value
     return result + timedelta(
-        weeks=offset.get("weeks", 0), days=offset.get("days", 0), hours=offset.get("hours", 0),
-        minutes=offset.get("minutes", 0), seconds=offset.get("seconds", 0),
+        weeks=offset.get("weeks", 0),
+        days=offset.get("days", 0),
+        hours=offset.get("hours", 0),
+        minutes=offset.get("minutes", 0),
+        seconds=offset.get("seconds", 0),
         milliseconds=offset.get("milliseconds", 0),
     )
 
@@ -187,7 +200,9 @@ def index_reference(ref: dict[str, Any], now_local: datetime) -> datetime:
         base = _clamp_day(today.year, today.month, int(ref.get("day") or 1))
     elif kind == "QUARTER":
         first = 3 * ((today.month - 1) // 3) + 1
-        base = _clamp_day(today.year, first + int(ref.get("month") or 1) - 1, int(ref.get("day") or 1))
+        base = _clamp_day(
+            today.year, first + int(ref.get("month") or 1) - 1, int(ref.get("day") or 1)
+        )
     elif kind == "YEAR":
         base = _clamp_day(today.year, int(ref.get("month") or 1), int(ref.get("day") or 1))
     elif kind == "FISCAL_YEAR":

@@ -55,7 +55,9 @@ class Program:
         self.env = env
         self.filters: dict[str, CompiledFilter] = {}
         self.needs = criteria.needs()
-        self.inverse = {s.pk: s.inverse_pk for s in criteria.schema.associations.values() if s.inverse_pk}
+        self.inverse = {
+            s.pk: s.inverse_pk for s in criteria.schema.associations.values() if s.inverse_pk
+        }
         self.child_types = {s.pk: s.to_type for s in criteria.schema.associations.values()}
         self._counter = 0
         root = self._branch(criteria.root, criteria.root_path, criteria.object_type_name)
@@ -85,7 +87,10 @@ class Program:
             where = f"{path}.filters[{i}]"
             self.filters[where] = FAMILIES[f.filter_type].compile(f, where, otype, self.env)
             compiled.append(self.filters[where])
-        subs = [self._sub_branch(sub, f"{path}.filterBranches[{i}]", otype) for i, sub in enumerate(branch.branches)]
+        subs = [
+            self._sub_branch(sub, f"{path}.filterBranches[{i}]", otype)
+            for i, sub in enumerate(branch.branches)
+        ]
         fasts = [c.fast for c in compiled] + [s.fast for s in subs]
         parts, names = [], {}
         for c in compiled:
@@ -109,12 +114,14 @@ class Program:
 
         # Explicit loops, not all()/any() over generators: this is the hot path.
         if is_and:
+
             def fast(ctx: RecordContext) -> bool:
                 for f in fasts:  # noqa: SIM110
                     if not f(ctx):
                         return False
                 return True
         else:
+
             def fast(ctx: RecordContext) -> bool:
                 for f in fasts:  # noqa: SIM110
                     if f(ctx):
@@ -128,8 +135,16 @@ class Program:
             bt = tuple(t(ctx) for t in branch_traces)
             statuses = [x.status for x in ft] + [x.status for x in bt]
             status = all_of(statuses) if is_and else any_of(statuses)
-            return BranchTrace(path=path, branch_type=branch.filter_branch_type, status=status, object_type=otype,
-                               record_id=ctx.record_id, filters=ft, branches=bt, sentence=sentence)
+            return BranchTrace(
+                path=path,
+                branch_type=branch.filter_branch_type,
+                status=status,
+                object_type=otype,
+                record_id=ctx.record_id,
+                filters=ft,
+                branches=bt,
+                sentence=sentence,
+            )
 
         return CompiledBranch(fast, trace, source, names)
 
@@ -137,7 +152,9 @@ class Program:
         if not branch.is_association:
             return self._branch(branch, path, otype)
         schema = self.criteria.schema
-        spec = schema.association(otype, branch.association_category or "", branch.association_type_id or 0)
+        spec = schema.association(
+            otype, branch.association_category or "", branch.association_type_id or 0
+        )
         assert spec is not None, "compile runs on validated criteria only"
         inner = self._branch(branch, path, spec.to_type)
         pk, inner_fast, inner_trace = spec.pk, inner.fast, inner.trace
@@ -152,9 +169,11 @@ class Program:
         def trace(ctx: RecordContext) -> BranchTrace:
             candidates = [inner_trace(related) for related in ctx.related.get(pk, ())]
             status = any_of([c.status for c in candidates])
-            deciding = (next((c for c in candidates if c.status == PASSED), None)
-                        or next((c for c in candidates if c.status == ERRORED), None)
-                        or (candidates[0] if candidates else None))
+            deciding = (
+                next((c for c in candidates if c.status == PASSED), None)
+                or next((c for c in candidates if c.status == ERRORED), None)
+                or (candidates[0] if candidates else None)
+            )
             shown = candidates[:MAX_CANDIDATES_IN_TRACE]
             if deciding is not None and deciding not in shown:
                 shown = [*shown[:-1], deciding]
@@ -162,14 +181,24 @@ class Program:
             if not candidates:
                 sentence = f"Some associated {described} matches - there is none"
             else:
-                sentence = (f"Some associated {described} matches - {passed} of {len(candidates)} "
-                            f"{'does' if passed == 1 else 'do'}")
+                sentence = (
+                    f"Some associated {described} matches - {passed} of {len(candidates)} "
+                    f"{'does' if passed == 1 else 'do'}"
+                )
             return BranchTrace(
-                path=path, branch_type="ASSOCIATION", status=status, object_type=spec.to_type,
+                path=path,
+                branch_type="ASSOCIATION",
+                status=status,
+                object_type=spec.to_type,
                 record_id=deciding.record_id if deciding else None,
-                filters=deciding.filters if deciding else (), branches=deciding.branches if deciding else (),
-                association=described, sentence=sentence, candidate_count=len(candidates),
-                candidates=tuple(CandidateTrace(c.record_id or 0, c.status, c.filters, c.branches) for c in shown),
+                filters=deciding.filters if deciding else (),
+                branches=deciding.branches if deciding else (),
+                association=described,
+                sentence=sentence,
+                candidate_count=len(candidates),
+                candidates=tuple(
+                    CandidateTrace(c.record_id or 0, c.status, c.filters, c.branches) for c in shown
+                ),
             )
 
         prefix = self._prefix()
@@ -181,19 +210,39 @@ class Program:
         """Fast path: True only when the criteria definitely hold (errored counts as not)."""
         return self._fast(ctx)
 
-    def evaluation(self, ctx: RecordContext, *, now: datetime, as_of: datetime | None = None) -> Evaluation:
+    def evaluation(
+        self, ctx: RecordContext, *, now: datetime, as_of: datetime | None = None
+    ) -> Evaluation:
         criteria = self.criteria
         if not ctx.existed:
-            trace = BranchTrace(path=criteria.root_path, branch_type="OR", status=FAILED,
-                                object_type=criteria.object_type_name, record_id=ctx.record_id,
-                                sentence="The record did not exist yet")
-            return Evaluation(matched=False, errored=False, trace=trace, record_id=ctx.record_id or 0,
-                              object_type=criteria.object_type_name, now=now, as_of=as_of,
-                              criteria_hash=criteria.hash, notes=("The record did not exist at that time.",))
+            trace = BranchTrace(
+                path=criteria.root_path,
+                branch_type="OR",
+                status=FAILED,
+                object_type=criteria.object_type_name,
+                record_id=ctx.record_id,
+                sentence="The record did not exist yet",
+            )
+            return Evaluation(
+                matched=False,
+                errored=False,
+                trace=trace,
+                record_id=ctx.record_id or 0,
+                object_type=criteria.object_type_name,
+                now=now,
+                as_of=as_of,
+                criteria_hash=criteria.hash,
+                notes=("The record did not exist at that time.",),
+            )
         trace = self.root.trace(ctx)
         return Evaluation(
-            matched=trace.status == PASSED, errored=trace.status == ERRORED, trace=trace,
-            record_id=ctx.record_id or 0, object_type=criteria.object_type_name, now=now, as_of=as_of,
+            matched=trace.status == PASSED,
+            errored=trace.status == ERRORED,
+            trace=trace,
+            record_id=ctx.record_id or 0,
+            object_type=criteria.object_type_name,
+            now=now,
+            as_of=as_of,
             criteria_hash=criteria.hash,
         )
 
@@ -236,8 +285,10 @@ def _type_pk(criteria: Criteria) -> int:
 
 
 def _wrong_type(criteria: Criteria, record: Record) -> ValueError:
-    return ValueError(f"record {record.pk} is not a {criteria.object_type_name} record; "
-                      f"these criteria are for {criteria.object_type_name}")
+    return ValueError(
+        f"record {record.pk} is not a {criteria.object_type_name} record; "
+        f"these criteria are for {criteria.object_type_name}"
+    )
 
 
 def _fetch(criteria: Criteria, refs: Iterable[Record | int]) -> list[Record]:
@@ -256,8 +307,13 @@ def _fetch(criteria: Criteria, refs: Iterable[Record | int]) -> list[Record]:
     return records
 
 
-def evaluate(criteria: Criteria, record: Record | int, *, now: datetime | None = None,
-             as_of: datetime | None = None) -> Evaluation:
+def evaluate(
+    criteria: Criteria,
+    record: Record | int,
+    *,
+    now: datetime | None = None,
+    as_of: datetime | None = None,
+) -> Evaluation:
     """Evaluate one record (as it is, or as it was at ``as_of``); ``now`` defaults to ``as_of`` or now.
 
     A ``Record`` instance is evaluated with the properties it holds (no re-read: pass the id
@@ -269,19 +325,36 @@ def evaluate(criteria: Criteria, record: Record | int, *, now: datetime | None =
         raise ObjectNotFound(message, [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND")])
     when = now or as_of or timezone.now()
     program = compile_criteria(criteria, now=when)
-    contexts = load_contexts(found, program.needs, object_type=criteria.object_type_name, as_of=as_of,
-                             inverse=program.inverse, child_types=program.child_types)
+    contexts = load_contexts(
+        found,
+        program.needs,
+        object_type=criteria.object_type_name,
+        as_of=as_of,
+        inverse=program.inverse,
+        child_types=program.child_types,
+    )
     return program.evaluation(contexts[found[0].pk], now=when, as_of=as_of)
 
 
-def evaluate_many(criteria: Criteria, records: Iterable[Record | int], *, now: datetime | None = None,
-                  as_of: datetime | None = None) -> dict[int, Evaluation]:
+def evaluate_many(
+    criteria: Criteria,
+    records: Iterable[Record | int],
+    *,
+    now: datetime | None = None,
+    as_of: datetime | None = None,
+) -> dict[int, Evaluation]:
     """Evaluate many records with a bounded number of queries; unknown ids are left out."""
     found = _fetch(criteria, records)
     when = now or as_of or timezone.now()
     program = compile_criteria(criteria, now=when)
-    contexts = load_contexts(found, program.needs, object_type=criteria.object_type_name, as_of=as_of,
-                             inverse=program.inverse, child_types=program.child_types)
+    contexts = load_contexts(
+        found,
+        program.needs,
+        object_type=criteria.object_type_name,
+        as_of=as_of,
+        inverse=program.inverse,
+        child_types=program.child_types,
+    )
     return {pk: program.evaluation(ctx, now=when, as_of=as_of) for pk, ctx in contexts.items()}
 
 

@@ -33,7 +33,9 @@ class CompiledFilter:
 class Family(Protocol):
     filter_type: str
 
-    def validate(self, f: Any, path: str, object_type: str, schema: Schema, *, refine_checked: bool) -> list[Problem]: ...
+    def validate(
+        self, f: Any, path: str, object_type: str, schema: Schema, *, refine_checked: bool
+    ) -> list[Problem]: ...
 
     def needs(self, f: Any, object_type: str, schema: Schema, needs: Needs) -> None: ...
 
@@ -49,4 +51,6 @@ def registry() -> dict[str, Family]:
     from .family_num_associations import NumAssociationsFamily
     from .family_property import PropertyFamily
 
-    return {fam.filter_type: fam for fam in (PropertyFamily(), NumAssociationsFamily(), InListFamily())}
+    return {
+        fam.filter_type: fam for fam in (PropertyFamily(), NumAssociationsFamily(), InListFamily())
+    }

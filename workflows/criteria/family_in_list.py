@@ -24,11 +24,15 @@ NOT_AVAILABLE = "lists are not available yet"
 class InListFamily:
     filter_type = "IN_LIST"
 
-    def validate(self, f: InListFilter, path: str, object_type: str, schema: Schema, *,
-                 refine_checked: bool) -> list[Problem]:
+    def validate(
+        self, f: InListFilter, path: str, object_type: str, schema: Schema, *, refine_checked: bool
+    ) -> list[Problem]:
         problems = []
         if not refine_checked:
-            for name, refine in (("pruningRefineBy", f.pruning_refine_by), ("coalescingRefineBy", f.coalescing_refine_by)):
+            for name, refine in (
+                ("pruningRefineBy", f.pruning_refine_by),
+                ("coalescingRefineBy", f.coalescing_refine_by),
+            ):
                 if refine is not None:
                     problems.append(Problem(f"{path}.{name}", "IN_LIST filters take no refine-by"))
         if f.list_id.strip() == "":
@@ -52,9 +56,17 @@ class InListFamily:
             return False
 
         def trace(ctx: RecordContext) -> FilterTrace:
-            return FilterTrace(path=path, filter_type=self.filter_type, status=ERRORED, sentence=sentence[0].upper() + sentence[1:],
-                               object_type=object_type, record_id=ctx.record_id, operator=f.operator,
-                               expected=f"{word} list {f.list_id}", error=NOT_AVAILABLE)
+            return FilterTrace(
+                path=path,
+                filter_type=self.filter_type,
+                status=ERRORED,
+                sentence=sentence[0].upper() + sentence[1:],
+                object_type=object_type,
+                record_id=ctx.record_id,
+                operator=f.operator,
+                expected=f"{word} list {f.list_id}",
+                error=NOT_AVAILABLE,
+            )
 
         def sql(scope: SqlScope) -> Any:
             return FALSE

@@ -36,47 +36,94 @@ def describe_association(spec: AssociationSpec, schema: Schema) -> str:
     return spec.describe(target.label_plural if target else spec.to_type)
 
 
-def validate_association_ref(category: str, type_id: int, to_ref: str | None, path: str, object_type: str,
-                             schema: Schema, *, to_key: str) -> tuple[AssociationSpec | None, list[Problem]]:
+def validate_association_ref(
+    category: str,
+    type_id: int,
+    to_ref: str | None,
+    path: str,
+    object_type: str,
+    schema: Schema,
+    *,
+    to_key: str,
+) -> tuple[AssociationSpec | None, list[Problem]]:
     spec = schema.association(object_type, category, type_id)
     if spec is None:
-        return None, [Problem(f"{path}.associationTypeId",
-                              f"association type {category}/{type_id} does not exist from {object_type}")]
+        return None, [
+            Problem(
+                f"{path}.associationTypeId",
+                f"association type {category}/{type_id} does not exist from {object_type}",
+            )
+        ]
     if to_ref is not None:
         target = schema.object_type(to_ref)
         if target is None:
             return spec, [Problem(f"{path}.{to_key}", f'unknown object type "{to_ref}"')]
         if target.name != spec.to_type:
-            return spec, [Problem(f"{path}.{to_key}",
-                                  f"association type {category}/{type_id} goes from {object_type} to "
-                                  f"{spec.to_type}, not to {target.name}")]
+            return spec, [
+                Problem(
+                    f"{path}.{to_key}",
+                    f"association type {category}/{type_id} goes from {object_type} to "
+                    f"{spec.to_type}, not to {target.name}",
+                )
+            ]
     return spec, []
 
 
 class NumAssociationsFamily:
     filter_type = "NUM_ASSOCIATIONS"
 
-    def validate(self, f: NumAssociationsFilter, path: str, object_type: str, schema: Schema, *,
-                 refine_checked: bool) -> list[Problem]:
+    def validate(
+        self,
+        f: NumAssociationsFilter,
+        path: str,
+        object_type: str,
+        schema: Schema,
+        *,
+        refine_checked: bool,
+    ) -> list[Problem]:
         _, problems = validate_association_ref(
-            f.association_category, f.association_type_id, f.to_object_type_id, path, object_type, schema,
+            f.association_category,
+            f.association_type_id,
+            f.to_object_type_id,
+            path,
+            object_type,
+            schema,
             to_key="toObjectTypeId",
         )
         if f.to_object_type is not None and not problems:
-            _, more = validate_association_ref(f.association_category, f.association_type_id, f.to_object_type,
-                                               path, object_type, schema, to_key="toObjectType")
+            _, more = validate_association_ref(
+                f.association_category,
+                f.association_type_id,
+                f.to_object_type,
+                path,
+                object_type,
+                schema,
+                to_key="toObjectType",
+            )
             problems += more
         if refine_checked:
             return problems
         if f.pruning_refine_by is not None:
-            problems.append(Problem(f"{path}.pruningRefineBy",
-                                    "NUM_ASSOCIATIONS takes only a coalescingRefineBy (NUM_OCCURRENCES)"))
+            problems.append(
+                Problem(
+                    f"{path}.pruningRefineBy",
+                    "NUM_ASSOCIATIONS takes only a coalescingRefineBy (NUM_OCCURRENCES)",
+                )
+            )
         refine = f.coalescing_refine_by
         where = f"{path}.coalescingRefineBy"
         if refine is None:
-            problems.append(Problem(where, "is required: NUM_OCCURRENCES with minOccurrences and/or maxOccurrences"))
+            problems.append(
+                Problem(
+                    where, "is required: NUM_OCCURRENCES with minOccurrences and/or maxOccurrences"
+                )
+            )
         elif not isinstance(refine, NumOccurrences):
-            problems.append(Problem(f"{where}.type", f"{refine.type} is not supported here; use NUM_OCCURRENCES"))
+            problems.append(
+                Problem(
+                    f"{where}.type", f"{refine.type} is not supported here; use NUM_OCCURRENCES"
+                )
+            )
         else:
             lo, hi = refine.min_occurrences, refine.max_occurrences
             if lo is None and hi is None:
@@ -85,23 +132,33 @@ class NumAssociationsFamily:
                 if value is not None and value < 0:
                     problems.append(Problem(f"{where}.{name}", "must not be negative"))
             if lo is not None and hi is not None and lo > hi:
-                problems.append(Problem(f"{where}.maxOccurrences",
-                                        f"{hi} is below minOccurrences {lo}; the range must be ordered"))
+                problems.append(
+                    Problem(
+                        f"{where}.maxOccurrences",
+                        f"{hi} is below minOccurrences {lo}; the range must be ordered",
+                    )
+                )
         return problems
 
-    def needs(self, f: NumAssociationsFilter, object_type: str, schema: Schema, needs: Needs) -> None:
+    def needs(
+        self, f: NumAssociationsFilter, object_type: str, schema: Schema, needs: Needs
+    ) -> None:
         spec = association_of(f, object_type, schema)
         if spec is not None:
             needs.counted.add(spec.pk)
 
-    def watched(self, f: NumAssociationsFilter, object_type: str, schema: Schema) -> set[tuple[str, str]]:
+    def watched(
+        self, f: NumAssociationsFilter, object_type: str, schema: Schema
+    ) -> set[tuple[str, str]]:
         spec = association_of(f, object_type, schema)
         return {("<assoc>", spec.to_type)} if spec else set()
 
     def dependency(self, f: NumAssociationsFilter) -> str | None:
         return None
 
-    def compile(self, f: NumAssociationsFilter, path: str, object_type: str, env: Env) -> CompiledFilter:
+    def compile(
+        self, f: NumAssociationsFilter, path: str, object_type: str, env: Env
+    ) -> CompiledFilter:
         spec = association_of(f, object_type, env.schema)
         assert spec is not None and isinstance(f.coalescing_refine_by, NumOccurrences)
         lo, hi = f.coalescing_refine_by.min_occurrences, f.coalescing_refine_by.max_occurrences
@@ -123,28 +180,42 @@ class NumAssociationsFamily:
         def trace(ctx: RecordContext) -> FilterTrace:
             n = len(ctx.links.get(pk, ()))
             return FilterTrace(
-                path=path, filter_type=self.filter_type, status=PASSED if inside(n) else FAILED,
-                sentence=f"{label} {expected} - was {n}", object_type=object_type, record_id=ctx.record_id,
-                operator="NUM_OCCURRENCES", expected=expected, seen=(str(n),),
+                path=path,
+                filter_type=self.filter_type,
+                status=PASSED if inside(n) else FAILED,
+                sentence=f"{label} {expected} - was {n}",
+                object_type=object_type,
+                record_id=ctx.record_id,
+                operator="NUM_OCCURRENCES",
+                expected=expected,
+                seen=(str(n),),
             )
 
         def sql(scope: SqlScope) -> Any:
             count = Coalesce(
                 Subquery(
-                    Association.objects.filter(from_record_id=OuterRef(scope.id_ref), association_type_id=pk,
-                                               to_record__archived=False)
+                    Association.objects.filter(
+                        from_record_id=OuterRef(scope.id_ref),
+                        association_type_id=pk,
+                        to_record__archived=False,
+                    )
                     .order_by()
                     .values("from_record_id")
                     .annotate(n=Count("pk"))
                     .values("n")
                 ),
-                Value(0), output_field=IntegerField(),
+                Value(0),
+                output_field=IntegerField(),
             )
             condition = TRUE
             if lo is not None:
                 condition = Q(GreaterThanOrEqual(count, lo))
             if hi is not None:
-                condition = condition & Q(LessThanOrEqual(count, hi)) if lo is not None else Q(LessThanOrEqual(count, hi))
+                condition = (
+                    condition & Q(LessThanOrEqual(count, hi))
+                    if lo is not None
+                    else Q(LessThanOrEqual(count, hi))
+                )
             return condition
 
         return CompiledFilter(fast=fast, trace=trace, sql=sql)

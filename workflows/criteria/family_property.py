@@ -90,19 +90,28 @@ def inline_check(check: Any, py: Any, prefix: str) -> tuple[str, dict[str, Any]]
 
 
 _KIND_WORDS = {
-    kinds.STRING: "a text", kinds.NUMBER: "a number", kinds.BOOL: "true or false",
-    kinds.DATE: "a date (YYYY-MM-DD)", kinds.INSTANT: "a UTC datetime (YYYY-MM-DDTHH:MM:SS.mmmZ)",
+    kinds.STRING: "a text",
+    kinds.NUMBER: "a number",
+    kinds.BOOL: "true or false",
+    kinds.DATE: "a date (YYYY-MM-DD)",
+    kinds.INSTANT: "a UTC datetime (YYYY-MM-DDTHH:MM:SS.mmmZ)",
 }
 
 
 def _uses_updated_at(op: Any) -> bool:
     return getattr(op, "property_parser", None) == "UPDATED_AT" or op.operation_type in (
-        "ROLLING_PROPERTY_UPDATED", "COMPARATIVE_PROPERTY_UPDATED")
+        "ROLLING_PROPERTY_UPDATED",
+        "COMPARATIVE_PROPERTY_UPDATED",
+    )
 
 
 def references(op: Any) -> set[tuple[str, str]]:
     """(property, VALUE | UPDATED_AT) of the same record an operation reads besides its own."""
-    refs = {(p.property, p.reference_type) for p in time_points(op) if isinstance(p, PropertyReferencedTime)}
+    refs = {
+        (p.property, p.reference_type)
+        for p in time_points(op)
+        if isinstance(p, PropertyReferencedTime)
+    }
     if op.operation_type in ("COMPARATIVE_DATE", "COMPARATIVE_STRING"):
         refs.add((op.comparison_property_name, "VALUE"))
     if op.operation_type == "COMPARATIVE_PROPERTY_UPDATED":
@@ -115,31 +124,54 @@ class PropertyFamily:
 
     # ------------------------------------------------------------------ validation
 
-    def validate(self, f: PropertyFilter, path: str, object_type: str, schema: Schema, *,
-                 refine_checked: bool) -> list[Problem]:
+    def validate(
+        self,
+        f: PropertyFilter,
+        path: str,
+        object_type: str,
+        schema: Schema,
+        *,
+        refine_checked: bool,
+    ) -> list[Problem]:
         problems: list[Problem] = []
         if not refine_checked:
-            for name, refine in (("pruningRefineBy", f.pruning_refine_by), ("coalescingRefineBy", f.coalescing_refine_by)):
+            for name, refine in (
+                ("pruningRefineBy", f.pruning_refine_by),
+                ("coalescingRefineBy", f.coalescing_refine_by),
+            ):
                 if refine is not None:
                     problems.append(Problem(f"{path}.{name}", "PROPERTY filters take no refine-by"))
         prop = schema.prop(object_type, f.property)
         if prop is None:
-            return [*problems, Problem(f"{path}.property", f'property "{f.property}" does not exist on {object_type}')]
+            return [
+                *problems,
+                Problem(
+                    f"{path}.property", f'property "{f.property}" does not exist on {object_type}'
+                ),
+            ]
         op = f.operation
         where = f"{path}.operation"
         fits = operators.property_types_of(op.operation_type, updated_at=_uses_updated_at(op))
         if prop.type not in fits:
             offered = ", ".join(operators.operation_types_for(prop.type))
-            problems.append(Problem(f"{where}.operationType",
-                                    f'{op.operation_type} does not fit the {prop.type} property "{prop.name}" '
-                                    f"(use one of {offered})"))
+            problems.append(
+                Problem(
+                    f"{where}.operationType",
+                    f'{op.operation_type} does not fit the {prop.type} property "{prop.name}" '
+                    f"(use one of {offered})",
+                )
+            )
             return problems
         row = operators.get(op.operation_type, op.operator)
         if row is None:
             valid = ", ".join(o.name for o in operators.for_operation_type(op.operation_type))
-            problems.append(Problem(f"{where}.operator",
-                                    f'{op.operator} is not valid for the {prop.type} property "{prop.name}" '
-                                    f"({op.operation_type} operators: {valid})"))
+            problems.append(
+                Problem(
+                    f"{where}.operator",
+                    f'{op.operator} is not valid for the {prop.type} property "{prop.name}" '
+                    f"({op.operation_type} operators: {valid})",
+                )
+            )
             return problems
         validator = operators.VALUE_VALIDATORS.get(op.operation_type)
         if validator is not None:
@@ -160,17 +192,22 @@ class PropertyFamily:
                 needs.history.add(name)
 
     def watched(self, f: PropertyFilter, object_type: str, schema: Schema) -> set[tuple[str, str]]:
-        return {(object_type, f.property)} | {(object_type, name) for name, _ in references(f.operation)}
+        return {(object_type, f.property)} | {
+            (object_type, name) for name, _ in references(f.operation)
+        }
 
     def dependency(self, f: PropertyFilter) -> str | None:
-        """"clock" if the result changes as time passes, "zone" if it reads the account zone."""
+        """ "clock" if the result changes as time passes, "zone" if it reads the account zone."""
         op = f.operation
         if op.operation_type in CLOCK_TYPES:
             return "clock"
         points = time_points(op)
         if any(getattr(p, "time_type", "") == "INDEXED" for p in points):
             return "clock"
-        if any(getattr(p, "time_type", "") == "DATE" for p in points) or op.operation_type in ZONE_TYPES:
+        if (
+            any(getattr(p, "time_type", "") == "DATE" for p in points)
+            or op.operation_type in ZONE_TYPES
+        ):
             return "zone"
         return None
 
@@ -188,13 +225,27 @@ class PropertyFamily:
         py = check.py if check else None
         sentence_head = f"{prop.label} {check.phrase}" if check else prop.label
 
-        def finish(ctx: RecordContext, status: str, seen: tuple[str, ...], tail: str,
-                   error: str | None = None) -> FilterTrace:
+        def finish(
+            ctx: RecordContext,
+            status: str,
+            seen: tuple[str, ...],
+            tail: str,
+            error: str | None = None,
+        ) -> FilterTrace:
             sentence = f"{sentence_head} - {tail}" if tail else sentence_head
             return FilterTrace(
-                path=path, filter_type="PROPERTY", status=status, sentence=sentence, object_type=object_type,
-                record_id=ctx.record_id, property=name, operation_type=op.operation_type, operator=op.operator,
-                expected=check.phrase if check else "", seen=seen, error=error,
+                path=path,
+                filter_type="PROPERTY",
+                status=status,
+                sentence=sentence,
+                object_type=object_type,
+                record_id=ctx.record_id,
+                property=name,
+                operation_type=op.operation_type,
+                operator=op.operator,
+                expected=check.phrase if check else "",
+                seen=seen,
+                error=error,
             )
 
         def shown(value: Any) -> str:
@@ -215,8 +266,12 @@ class PropertyFamily:
             def trace(ctx: RecordContext) -> FilterTrace:
                 v = ctx.props.get(name)
                 ok = (v is not None) == want_known
-                return finish(ctx, PASSED if ok else FAILED, (shown(v),) if v is not None else (),
-                              f"was {shown(v)}" if v is not None else "had no value")
+                return finish(
+                    ctx,
+                    PASSED if ok else FAILED,
+                    (shown(v),) if v is not None else (),
+                    f"was {shown(v)}" if v is not None else "had no value",
+                )
 
             def sql(scope: SqlScope) -> Any:
                 present = scope.value(name).present()
@@ -226,6 +281,7 @@ class PropertyFamily:
                 return f"(p.get({name!r}) is {'not ' if want_known else ''}None)", {}
 
         elif mode == VALUE:
+
             def fast(ctx: RecordContext) -> bool:
                 v = ctx.props.get(name)
                 if v is None:
@@ -256,8 +312,14 @@ class PropertyFamily:
                 predicate, names = inline_check(check, py, prefix)
                 kind_source = _KIND_SOURCES[built.kind]
                 if inc:
-                    return f"((v := p.get({name!r})) is None or ({kind_source} and {predicate}))", names
-                return f"((v := p.get({name!r})) is not None and {kind_source} and {predicate})", names
+                    return (
+                        f"((v := p.get({name!r})) is None or ({kind_source} and {predicate}))",
+                        names,
+                    )
+                return (
+                    f"((v := p.get({name!r})) is not None and {kind_source} and {predicate})",
+                    names,
+                )
 
         elif mode in (EVER, NEVER):
             never = mode == NEVER
@@ -276,12 +338,15 @@ class PropertyFamily:
                 hit = any(kind_ok(v) and py(v, ctx) for v in values)
                 ok = not hit if never else hit
                 seen = tuple(dict.fromkeys(shown(v) for v in values))
-                return finish(ctx, PASSED if ok else FAILED, seen, f"values seen: {join_values(seen)}")
+                return finish(
+                    ctx, PASSED if ok else FAILED, seen, f"values seen: {join_values(seen)}"
+                )
 
             def sql(scope: SqlScope) -> Any:
                 ref, hv = scope.value(name), scope.history_value()
                 hit = (check.sql(ref, scope) & ref.kind_ok(built.kind)) | scope.history_exists(
-                    name, check.sql(hv, scope) & hv.kind_ok(built.kind))
+                    name, check.sql(hv, scope) & hv.kind_ok(built.kind)
+                )
                 if not never:
                     if not inc:
                         return hit
@@ -291,6 +356,7 @@ class PropertyFamily:
                 return (ref.present() | scope.history_exists(name, hv.present())) & ~hit
 
         elif mode == UPDATED_AT:
+
             def fast(ctx: RecordContext) -> bool:
                 t = ctx.updated_at_text(name)
                 if t is None:

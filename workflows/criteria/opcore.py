@@ -60,7 +60,9 @@ class Built:
 class Env:
     """What a build may depend on: the clock, the account zone (read lazily), the schema."""
 
-    def __init__(self, *, now: datetime, object_type_name: str, schema: Any, tz: ZoneInfo | None = None) -> None:
+    def __init__(
+        self, *, now: datetime, object_type_name: str, schema: Any, tz: ZoneInfo | None = None
+    ) -> None:
         self.now = now
         self.object_type_name = object_type_name
         self.schema = schema

@@ -17,7 +17,16 @@ from .shape import Reader, describe, join, meta, node_json, parse_fields, parse_
 ENDPOINTS = ("INCLUSIVE", "EXCLUSIVE")
 PARSERS = ("VALUE", "UPDATED_AT")
 ZONE_SOURCES = ("CUSTOM", "USER", "PORTAL")
-REFERENCE_TYPES = ("NOW", "TODAY", "WEEK", "MONTH", "QUARTER", "YEAR", "FISCAL_QUARTER", "FISCAL_YEAR")
+REFERENCE_TYPES = (
+    "NOW",
+    "TODAY",
+    "WEEK",
+    "MONTH",
+    "QUARTER",
+    "YEAR",
+    "FISCAL_QUARTER",
+    "FISCAL_YEAR",
+)
 
 
 # --------------------------------------------------------------------------- time points
@@ -28,7 +37,9 @@ class IndexReference:
     """``indexReference`` of an INDEXED time point: NOW, TODAY, WEEK(dayOfWeek), MONTH(day)..."""
 
     reference_type: str = field(metadata=meta("referenceType", "choice", choices=REFERENCE_TYPES))
-    day_of_week: str | None = field(default=None, metadata=meta("dayOfWeek", "choice", choices=WEEKDAYS))
+    day_of_week: str | None = field(
+        default=None, metadata=meta("dayOfWeek", "choice", choices=WEEKDAYS)
+    )
     month: int | None = field(default=None, metadata=meta("month", "int"))
     day: int | None = field(default=None, metadata=meta("day", "int"))
     hour: int | None = field(default=None, metadata=meta("hour", "int"))
@@ -83,7 +94,9 @@ class DatePoint:
     second: int | None = field(default=None, metadata=meta("second", "int"))
     millisecond: int | None = field(default=None, metadata=meta("millisecond", "int"))
     zone_id: str | None = field(default=None, metadata=meta("zoneId", "str"))
-    timezone_source: str | None = field(default=None, metadata=meta("timezoneSource", "choice", choices=ZONE_SOURCES))
+    timezone_source: str | None = field(
+        default=None, metadata=meta("timezoneSource", "choice", choices=ZONE_SOURCES)
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {"timeType": self.time_type, **node_json(self)}
@@ -94,10 +107,16 @@ class IndexedTimePoint:
     """A point relative to now: ``indexReference`` plus an ``offset``."""
 
     time_type: ClassVar[str] = "INDEXED"
-    index_reference: IndexReference = field(metadata=meta("indexReference", "node", resolver=_index_reference))
-    offset: IndexOffset | None = field(default=None, metadata=meta("offset", "node", resolver=_index_offset))
+    index_reference: IndexReference = field(
+        metadata=meta("indexReference", "node", resolver=_index_reference)
+    )
+    offset: IndexOffset | None = field(
+        default=None, metadata=meta("offset", "node", resolver=_index_offset)
+    )
     zone_id: str | None = field(default=None, metadata=meta("zoneId", "str"))
-    timezone_source: str | None = field(default=None, metadata=meta("timezoneSource", "choice", choices=ZONE_SOURCES))
+    timezone_source: str | None = field(
+        default=None, metadata=meta("timezoneSource", "choice", choices=ZONE_SOURCES)
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {"timeType": self.time_type, **node_json(self)}
@@ -111,14 +130,18 @@ class PropertyReferencedTime:
     property: str = field(metadata=meta("property", "str"))
     reference_type: str = field(metadata=meta("referenceType", "choice", choices=PARSERS))
     zone_id: str | None = field(default=None, metadata=meta("zoneId", "str"))
-    timezone_source: str | None = field(default=None, metadata=meta("timezoneSource", "choice", choices=ZONE_SOURCES))
+    timezone_source: str | None = field(
+        default=None, metadata=meta("timezoneSource", "choice", choices=ZONE_SOURCES)
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {"timeType": self.time_type, **node_json(self)}
 
 
 TimePoint = DatePoint | IndexedTimePoint | PropertyReferencedTime
-TIME_POINTS: dict[str, type] = {c.time_type: c for c in (DatePoint, IndexedTimePoint, PropertyReferencedTime)}
+TIME_POINTS: dict[str, type] = {
+    c.time_type: c for c in (DatePoint, IndexedTimePoint, PropertyReferencedTime)
+}
 
 
 def parse_time_point(data: Any, path: str, problems: list[Problem]) -> TimePoint | None:
@@ -128,8 +151,12 @@ def parse_time_point(data: Any, path: str, problems: list[Problem]) -> TimePoint
     time_type = data.get("timeType")
     cls = TIME_POINTS.get(time_type) if isinstance(time_type, str) else None
     if cls is None:
-        problems.append(Problem(join(path, "timeType"),
-                                f"{describe(time_type)} is not one of {', '.join(TIME_POINTS)}"))
+        problems.append(
+            Problem(
+                join(path, "timeType"),
+                f"{describe(time_type)} is not one of {', '.join(TIME_POINTS)}",
+            )
+        )
         return None
     return parse_node(cls, data, path, problems, _consumed=("timeType",))
 
@@ -143,9 +170,9 @@ class Operation:
 
     operation_type: ClassVar[str] = ""
     operator: str = field(metadata=meta("operator", "str"))
-    include_objects_with_no_value_set: bool | None = field(default=None, metadata=meta(
-        "includeObjectsWithNoValueSet", "bool"
-    ))
+    include_objects_with_no_value_set: bool | None = field(
+        default=None, metadata=meta("includeObjectsWithNoValueSet", "bool")
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {"operationType": self.operation_type, **node_json(self)}
@@ -199,7 +226,9 @@ class DateTimeOperation(Operation):
 
     operation_type: ClassVar[str] = "DATETIME"
     timestamp: int = field(metadata=meta("timestamp", "int"))
-    requires_time_zone_conversion: bool | None = field(default=None, metadata=meta("requiresTimeZoneConversion", "bool"))
+    requires_time_zone_conversion: bool | None = field(
+        default=None, metadata=meta("requiresTimeZoneConversion", "bool")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,7 +236,9 @@ class RangedDateOperation(Operation):
     operation_type: ClassVar[str] = "RANGED_DATE"
     lower_bound: int = field(metadata=meta("lowerBound", "int"))
     upper_bound: int = field(metadata=meta("upperBound", "int"))
-    requires_time_zone_conversion: bool | None = field(default=None, metadata=meta("requiresTimeZoneConversion", "bool"))
+    requires_time_zone_conversion: bool | None = field(
+        default=None, metadata=meta("requiresTimeZoneConversion", "bool")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,7 +264,9 @@ class DateOperation(Operation):
 class RollingDateRangeOperation(Operation):
     operation_type: ClassVar[str] = "ROLLING_DATE_RANGE"
     number_of_days: int = field(metadata=meta("numberOfDays", "int"))
-    requires_time_zone_conversion: bool | None = field(default=None, metadata=meta("requiresTimeZoneConversion", "bool"))
+    requires_time_zone_conversion: bool | None = field(
+        default=None, metadata=meta("requiresTimeZoneConversion", "bool")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,13 +281,17 @@ class CalendarDateOperation(Operation):
     time_unit: str = field(metadata=meta("timeUnit", "choice", choices=TIME_UNITS))
     time_unit_count: int | None = field(default=None, metadata=meta("timeUnitCount", "int"))
     use_fiscal_year: bool | None = field(default=None, metadata=meta("useFiscalYear", "bool"))
-    fiscal_year_start: str | None = field(default=None, metadata=meta("fiscalYearStart", "choice", choices=MONTHS))
+    fiscal_year_start: str | None = field(
+        default=None, metadata=meta("fiscalYearStart", "choice", choices=MONTHS)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class ComparativeOperation(Operation):
     comparison_property_name: str = field(metadata=meta("comparisonPropertyName", "str"))
-    default_comparison_value: str | None = field(default=None, metadata=meta("defaultComparisonValue", "str"))
+    default_comparison_value: str | None = field(
+        default=None, metadata=meta("defaultComparisonValue", "str")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -276,34 +313,58 @@ class ComparativeStringOperation(ComparativeOperation):
 class TimePointOperation(Operation):
     operation_type: ClassVar[str] = "TIME_POINT"
     time_point: TimePoint = field(metadata=meta("timePoint", "node", resolver=parse_time_point))
-    endpoint_behavior: str | None = field(default=None, metadata=meta("endpointBehavior", "choice", choices=ENDPOINTS))
-    property_parser: str | None = field(default=None, metadata=meta("propertyParser", "choice", choices=PARSERS))
+    endpoint_behavior: str | None = field(
+        default=None, metadata=meta("endpointBehavior", "choice", choices=ENDPOINTS)
+    )
+    property_parser: str | None = field(
+        default=None, metadata=meta("propertyParser", "choice", choices=PARSERS)
+    )
     type: str | None = field(default=None, metadata=meta("type", "choice", choices=("TIME_POINT",)))
 
 
 @dataclass(frozen=True, kw_only=True)
 class TimeRangedOperation(Operation):
     operation_type: ClassVar[str] = "TIME_RANGED"
-    lower_bound_time_point: TimePoint = field(metadata=meta("lowerBoundTimePoint", "node", resolver=parse_time_point))
-    upper_bound_time_point: TimePoint = field(metadata=meta("upperBoundTimePoint", "node", resolver=parse_time_point))
-    lower_bound_endpoint_behavior: str | None = field(default=None, metadata=meta(
-        "lowerBoundEndpointBehavior", "choice", choices=ENDPOINTS
-    ))
-    upper_bound_endpoint_behavior: str | None = field(default=None, metadata=meta(
-        "upperBoundEndpointBehavior", "choice", choices=ENDPOINTS
-    ))
-    property_parser: str | None = field(default=None, metadata=meta("propertyParser", "choice", choices=PARSERS))
-    type: str | None = field(default=None, metadata=meta("type", "choice", choices=("TIME_RANGED",)))
+    lower_bound_time_point: TimePoint = field(
+        metadata=meta("lowerBoundTimePoint", "node", resolver=parse_time_point)
+    )
+    upper_bound_time_point: TimePoint = field(
+        metadata=meta("upperBoundTimePoint", "node", resolver=parse_time_point)
+    )
+    lower_bound_endpoint_behavior: str | None = field(
+        default=None, metadata=meta("lowerBoundEndpointBehavior", "choice", choices=ENDPOINTS)
+    )
+    upper_bound_endpoint_behavior: str | None = field(
+        default=None, metadata=meta("upperBoundEndpointBehavior", "choice", choices=ENDPOINTS)
+    )
+    property_parser: str | None = field(
+        default=None, metadata=meta("propertyParser", "choice", choices=PARSERS)
+    )
+    type: str | None = field(
+        default=None, metadata=meta("type", "choice", choices=("TIME_RANGED",))
+    )
 
 
 OPERATION_TYPES: dict[str, type[Operation]] = {
     cls.operation_type: cls
     for cls in (
-        AllPropertyOperation, StringOperation, MultiStringOperation, NumberOperation,
-        NumberRangedOperation, BoolOperation, EnumerationOperation, DateTimeOperation,
-        RangedDateOperation, DateOperation, RollingDateRangeOperation,
-        RollingPropertyUpdatedOperation, CalendarDateOperation, ComparativeDateOperation,
-        ComparativePropertyUpdatedOperation, ComparativeStringOperation, TimePointOperation,
+        AllPropertyOperation,
+        StringOperation,
+        MultiStringOperation,
+        NumberOperation,
+        NumberRangedOperation,
+        BoolOperation,
+        EnumerationOperation,
+        DateTimeOperation,
+        RangedDateOperation,
+        DateOperation,
+        RollingDateRangeOperation,
+        RollingPropertyUpdatedOperation,
+        CalendarDateOperation,
+        ComparativeDateOperation,
+        ComparativePropertyUpdatedOperation,
+        ComparativeStringOperation,
+        TimePointOperation,
         TimeRangedOperation,
     )
 }
@@ -320,8 +381,13 @@ def parse_operation(data: Any, path: str, problems: list[Problem]) -> Operation 
         if operation_type is None:
             problems.append(Problem(where, "is required"))
         else:
-            problems.append(Problem(where, f"{describe(operation_type)} is not an operation type "
-                                           f"(one of {', '.join(OPERATION_TYPES)})"))
+            problems.append(
+                Problem(
+                    where,
+                    f"{describe(operation_type)} is not an operation type "
+                    f"(one of {', '.join(OPERATION_TYPES)})",
+                )
+            )
         return None
     values = parse_fields(cls, reader)
     reader.finish()

@@ -43,16 +43,28 @@ def _or(qs: list[Q]) -> Q:
 def _bool(*, negate: bool, mode: str, label: str) -> Any:
     def build(operation: Any, prop: Any, env: Env) -> Built:
         wanted = bool(operation.value) != (negate and mode == VALUE)
-        check = Check(lambda v, ctx: v is wanted, lambda ref, scope: ref.bool_is(wanted),
-                      f"{label} {display(bool(operation.value))}", source=f"v is {wanted}")
+        check = Check(
+            lambda v, ctx: v is wanted,
+            lambda ref, scope: ref.bool_is(wanted),
+            f"{label} {display(bool(operation.value))}",
+            source=f"v is {wanted}",
+        )
         return Built(mode, kinds.BOOL, check)
 
     return build
 
 
 def _bool_op(name: str, label: str, *, negative: bool = False, mode: str = VALUE) -> Operator:
-    return Operator("BOOL", name, label, frozenset({"bool"}), ("value",), negative=negative,
-                    history=mode in (EVER, NEVER), build=_bool(negate=negative, mode=mode, label=label))
+    return Operator(
+        "BOOL",
+        name,
+        label,
+        frozenset({"bool"}),
+        ("value",),
+        negative=negative,
+        history=mode in (EVER, NEVER),
+        build=_bool(negate=negative, mode=mode, label=label),
+    )
 
 
 BOOL_OPERATORS = [
@@ -90,10 +102,14 @@ def _enum_test(test: str, wanted: tuple[str, ...], multi: bool) -> tuple[Any, An
     n = len(wanted_set)
     if test == "ANY":
         if not multi:
-            return (lambda v, ctx: v in wanted_set,
-                    lambda ref, scope: Q(In(ref.text(), sorted(wanted_set))))
-        return (lambda v, ctx: not wanted_set.isdisjoint(items_of(v)),
-                lambda ref, scope: _or([_has_item_sql(ref, True, w) for w in sorted(wanted_set)]))
+            return (
+                lambda v, ctx: v in wanted_set,
+                lambda ref, scope: Q(In(ref.text(), sorted(wanted_set))),
+            )
+        return (
+            lambda v, ctx: not wanted_set.isdisjoint(items_of(v)),
+            lambda ref, scope: _or([_has_item_sql(ref, True, w) for w in sorted(wanted_set)]),
+        )
 
     def contains_all_sql(ref: Any, scope: Any) -> Q:
         return _and([_has_item_sql(ref, multi, w) for w in sorted(wanted_set)])
@@ -132,14 +148,28 @@ def _enum(test: str, *, negate: bool, mode: str, label: str) -> Any:
             py = lambda v, ctx: not pos_py(v, ctx)  # noqa: E731
             sql = lambda ref, scope: ~pos_sql(ref, scope)  # noqa: E731
         shown = join_values(prop.option_label(v) for v in wanted)
-        return Built(mode, kinds.STRING, Check(py, sql, f"{label} {shown}", source=source, constants=constants))
+        return Built(
+            mode,
+            kinds.STRING,
+            Check(py, sql, f"{label} {shown}", source=source, constants=constants),
+        )
 
     return build
 
 
-def _enum_op(name: str, label: str, test: str, *, negative: bool = False, mode: str = VALUE) -> Operator:
-    return Operator("ENUMERATION", name, label, frozenset({"enumeration"}), ("values",), negative=negative,
-                    history=mode in (EVER, NEVER), build=_enum(test, negate=negative, mode=mode, label=label))
+def _enum_op(
+    name: str, label: str, test: str, *, negative: bool = False, mode: str = VALUE
+) -> Operator:
+    return Operator(
+        "ENUMERATION",
+        name,
+        label,
+        frozenset({"enumeration"}),
+        ("values",),
+        negative=negative,
+        history=mode in (EVER, NEVER),
+        build=_enum(test, negate=negative, mode=mode, label=label),
+    )
 
 
 ENUMERATION_OPERATORS = [
@@ -152,15 +182,21 @@ ENUMERATION_OPERATORS = [
     _enum_op("HAS_EVER_BEEN_ANY_OF", "has ever been any of", "ANY", mode=EVER),
     _enum_op("HAS_NEVER_BEEN_ANY_OF", "has never been any of", "ANY", negative=True, mode=NEVER),
     _enum_op("HAS_EVER_BEEN_EXACTLY", "has ever been exactly", "EXACTLY", mode=EVER),
-    _enum_op("HAS_NEVER_BEEN_EXACTLY", "has never been exactly", "EXACTLY", negative=True, mode=NEVER),
+    _enum_op(
+        "HAS_NEVER_BEEN_EXACTLY", "has never been exactly", "EXACTLY", negative=True, mode=NEVER
+    ),
     _enum_op("HAS_EVER_CONTAINED_ALL", "has ever contained all of", "ALL", mode=EVER),
-    _enum_op("HAS_NEVER_CONTAINED_ALL", "has never contained all of", "ALL", negative=True, mode=NEVER),
+    _enum_op(
+        "HAS_NEVER_CONTAINED_ALL", "has never contained all of", "ALL", negative=True, mode=NEVER
+    ),
 ]
 
 OPERATORS = BOOL_OPERATORS + ENUMERATION_OPERATORS
 
 
-def validate_values(operation: Any, prop: Any, schema: Any, object_type: str, path: str) -> list[Problem]:
+def validate_values(
+    operation: Any, prop: Any, schema: Any, object_type: str, path: str
+) -> list[Problem]:
     if operation.operation_type != "ENUMERATION":
         return []
     if not operation.values:
@@ -170,6 +206,10 @@ def validate_values(operation: Any, prop: Any, schema: Any, object_type: str, pa
     for i, value in enumerate(operation.values):
         if value not in allowed:
             shown = ", ".join(allowed[:20]) + (" ..." if len(allowed) > 20 else "")
-            problems.append(Problem(f"{path}.values[{i}]",
-                                    f'"{value}" is not an option of "{prop.name}" (options: {shown})'))
+            problems.append(
+                Problem(
+                    f"{path}.values[{i}]",
+                    f'"{value}" is not an option of "{prop.name}" (options: {shown})',
+                )
+            )
     return problems

@@ -20,14 +20,50 @@ def _known(mode: str, label: str) -> Any:
 
 
 OPERATORS = [
-    Operator("ALL_PROPERTY", "IS_KNOWN", "is known", ALL_TYPES, (), False, False, _known(KNOWN, "is known")),
-    Operator("ALL_PROPERTY", "IS_UNKNOWN", "is unknown", ALL_TYPES, (), False, False,
-             _known(UNKNOWN, "is unknown")),
-    Operator("ALL_PROPERTY", "IS_NOT_BLANK", "is not blank", ALL_TYPES, (), False, False,
-             _known(KNOWN, "is not blank")),
-    Operator("ALL_PROPERTY", "IS_BLANK", "is blank", ALL_TYPES, (), False, False, _known(UNKNOWN, "is blank")),
+    Operator(
+        "ALL_PROPERTY",
+        "IS_KNOWN",
+        "is known",
+        ALL_TYPES,
+        (),
+        False,
+        False,
+        _known(KNOWN, "is known"),
+    ),
+    Operator(
+        "ALL_PROPERTY",
+        "IS_UNKNOWN",
+        "is unknown",
+        ALL_TYPES,
+        (),
+        False,
+        False,
+        _known(UNKNOWN, "is unknown"),
+    ),
+    Operator(
+        "ALL_PROPERTY",
+        "IS_NOT_BLANK",
+        "is not blank",
+        ALL_TYPES,
+        (),
+        False,
+        False,
+        _known(KNOWN, "is not blank"),
+    ),
+    Operator(
+        "ALL_PROPERTY",
+        "IS_BLANK",
+        "is blank",
+        ALL_TYPES,
+        (),
+        False,
+        False,
+        _known(UNKNOWN, "is blank"),
+    ),
 ]
 
 
-def validate_values(operation: Any, prop: Any, schema: Any, object_type: str, path: str) -> list[Problem]:
+def validate_values(
+    operation: Any, prop: Any, schema: Any, object_type: str, path: str
+) -> list[Problem]:
     return []

@@ -39,13 +39,21 @@ def _compare(symbol: str, *, negate: bool, mode: str, label: str) -> Any:
     def build(operation: Any, prop: Any, env: Env) -> Built:
         x = float(operation.value)
         if negate and mode == VALUE:
-            check = Check(lambda v, ctx: not py_op(float(v), x),
-                          lambda ref, scope: ~Q(lookup(ref.number(), x)), f"{label} {display(x)}",
-                          source=f"not (float(v) {symbol} {{x}})", constants={"x": x})
+            check = Check(
+                lambda v, ctx: not py_op(float(v), x),
+                lambda ref, scope: ~Q(lookup(ref.number(), x)),
+                f"{label} {display(x)}",
+                source=f"not (float(v) {symbol} {{x}})",
+                constants={"x": x},
+            )
         else:
-            check = Check(lambda v, ctx: py_op(float(v), x),
-                          lambda ref, scope: Q(lookup(ref.number(), x)), f"{label} {display(x)}",
-                          source=f"float(v) {symbol} {{x}}", constants={"x": x})
+            check = Check(
+                lambda v, ctx: py_op(float(v), x),
+                lambda ref, scope: Q(lookup(ref.number(), x)),
+                f"{label} {display(x)}",
+                source=f"float(v) {symbol} {{x}}",
+                constants={"x": x},
+            )
         return Built(mode, kinds.NUMBER, check)
 
     return build
@@ -63,17 +71,32 @@ def _between(*, negate: bool, label: str) -> Any:
             return ~core if negate else core
 
         source = "{lo} <= float(v) <= {hi}"
-        return Built(VALUE, kinds.NUMBER, Check(py, sql, f"{label} {display(lo)} and {display(hi)}",
-                                                source=f"not ({source})" if negate else source,
-                                                constants={"lo": lo, "hi": hi}))
+        return Built(
+            VALUE,
+            kinds.NUMBER,
+            Check(
+                py,
+                sql,
+                f"{label} {display(lo)} and {display(hi)}",
+                source=f"not ({source})" if negate else source,
+                constants={"lo": lo, "hi": hi},
+            ),
+        )
 
     return build
 
 
-def _num(name: str, label: str, symbol: str, *, negative: bool = False, mode: str = VALUE) -> Operator:
+def _num(
+    name: str, label: str, symbol: str, *, negative: bool = False, mode: str = VALUE
+) -> Operator:
     return Operator(
-        operation_type="NUMBER", name=name, label=label, property_types=NUMBER_TYPES,
-        value_fields=("value",), negative=negative, history=mode in (EVER, NEVER),
+        operation_type="NUMBER",
+        name=name,
+        label=label,
+        property_types=NUMBER_TYPES,
+        value_fields=("value",),
+        negative=negative,
+        history=mode in (EVER, NEVER),
         build=_compare(symbol, negate=negative, mode=mode, label=label),
     )
 
@@ -87,15 +110,41 @@ OPERATORS = [
     _num("IS_LESS_THAN_OR_EQUAL_TO", "is less than or equal to", "<="),
     _num("HAS_EVER_BEEN_EQUAL_TO", "has ever been equal to", "==", mode=EVER),
     _num("HAS_NEVER_BEEN_EQUAL_TO", "has never been equal to", "==", negative=True, mode=NEVER),
-    Operator("NUMBER_RANGED", "IS_BETWEEN", "is between", NUMBER_TYPES, ("lowerBound", "upperBound"),
-             negative=False, history=False, build=_between(negate=False, label="is between")),
-    Operator("NUMBER_RANGED", "IS_NOT_BETWEEN", "is not between", NUMBER_TYPES, ("lowerBound", "upperBound"),
-             negative=True, history=False, build=_between(negate=True, label="is not between")),
+    Operator(
+        "NUMBER_RANGED",
+        "IS_BETWEEN",
+        "is between",
+        NUMBER_TYPES,
+        ("lowerBound", "upperBound"),
+        negative=False,
+        history=False,
+        build=_between(negate=False, label="is between"),
+    ),
+    Operator(
+        "NUMBER_RANGED",
+        "IS_NOT_BETWEEN",
+        "is not between",
+        NUMBER_TYPES,
+        ("lowerBound", "upperBound"),
+        negative=True,
+        history=False,
+        build=_between(negate=True, label="is not between"),
+    ),
 ]
 
 
-def validate_values(operation: Any, prop: Any, schema: Any, object_type: str, path: str) -> list[Problem]:
-    if operation.operation_type == "NUMBER_RANGED" and operation.lower_bound > operation.upper_bound:
-        return [Problem(f"{path}.upperBound", f"{display(operation.upper_bound)} is below lowerBound "
-                                              f"{display(operation.lower_bound)}; the range must be ordered")]
+def validate_values(
+    operation: Any, prop: Any, schema: Any, object_type: str, path: str
+) -> list[Problem]:
+    if (
+        operation.operation_type == "NUMBER_RANGED"
+        and operation.lower_bound > operation.upper_bound
+    ):
+        return [
+            Problem(
+                f"{path}.upperBound",
+                f"{display(operation.upper_bound)} is below lowerBound "
+                f"{display(operation.lower_bound)}; the range must be ordered",
+            )
+        ]
     return []

@@ -36,38 +36,64 @@ def _equals(needles: tuple[str, ...]) -> tuple[Any, Any, str, dict[str, Any]]:
     folded = frozenset(n.lower() for n in needles)
     if len(folded) == 1:
         (only,) = folded
-        return (lambda v, ctx: v.lower() == only,
-                lambda ref, scope: Q(Exact(ref.lower(), only)), "v.lower() == {x}", {"x": only})
-    return (lambda v, ctx: v.lower() in folded,
-            lambda ref, scope: Q(In(ref.lower(), sorted(folded))), "v.lower() in {x}", {"x": folded})
+        return (
+            lambda v, ctx: v.lower() == only,
+            lambda ref, scope: Q(Exact(ref.lower(), only)),
+            "v.lower() == {x}",
+            {"x": only},
+        )
+    return (
+        lambda v, ctx: v.lower() in folded,
+        lambda ref, scope: Q(In(ref.lower(), sorted(folded))),
+        "v.lower() in {x}",
+        {"x": folded},
+    )
 
 
-def _contains(needles: tuple[str, ...], *, exact: bool = False) -> tuple[Any, Any, str, dict[str, Any]]:
+def _contains(
+    needles: tuple[str, ...], *, exact: bool = False
+) -> tuple[Any, Any, str, dict[str, Any]]:
     if exact:
         items = tuple(dict.fromkeys(needles))
         source = " or ".join(f"{{x{i}}} in v" for i in range(len(items)))
-        return (lambda v, ctx: any(n in v for n in items),
-                lambda ref, scope: _any([Q(GreaterThan(StrIndex(ref.text(), Value(n)), 0)) for n in items]),
-                f"({source})", {f"x{i}": n for i, n in enumerate(items)})
+        return (
+            lambda v, ctx: any(n in v for n in items),
+            lambda ref, scope: _any(
+                [Q(GreaterThan(StrIndex(ref.text(), Value(n)), 0)) for n in items]
+            ),
+            f"({source})",
+            {f"x{i}": n for i, n in enumerate(items)},
+        )
     folded = tuple(dict.fromkeys(n.lower() for n in needles))
     source = "{x0} in v.lower()" if len(folded) == 1 else "any(n in v.lower() for n in {xs})"
-    return (lambda v, ctx: any(n in v.lower() for n in folded),
-            lambda ref, scope: _any([Q(GreaterThan(StrIndex(ref.lower(), Value(n)), 0)) for n in folded]),
-            source, {"x0": folded[0], "xs": folded})
+    return (
+        lambda v, ctx: any(n in v.lower() for n in folded),
+        lambda ref, scope: _any(
+            [Q(GreaterThan(StrIndex(ref.lower(), Value(n)), 0)) for n in folded]
+        ),
+        source,
+        {"x0": folded[0], "xs": folded},
+    )
 
 
 def _starts(needles: tuple[str, ...]) -> tuple[Any, Any, str, dict[str, Any]]:
     folded = tuple(dict.fromkeys(n.lower() for n in needles))
-    return (lambda v, ctx: v.lower().startswith(folded),
-            lambda ref, scope: _any([Q(StartsWith(ref.lower(), n)) for n in folded]),
-            "v.lower().startswith({x})", {"x": folded})
+    return (
+        lambda v, ctx: v.lower().startswith(folded),
+        lambda ref, scope: _any([Q(StartsWith(ref.lower(), n)) for n in folded]),
+        "v.lower().startswith({x})",
+        {"x": folded},
+    )
 
 
 def _ends(needles: tuple[str, ...]) -> tuple[Any, Any, str, dict[str, Any]]:
     folded = tuple(dict.fromkeys(n.lower() for n in needles))
-    return (lambda v, ctx: v.lower().endswith(folded),
-            lambda ref, scope: _any([Q(EndsWith(ref.lower(), n)) for n in folded]),
-            "v.lower().endswith({x})", {"x": folded})
+    return (
+        lambda v, ctx: v.lower().endswith(folded),
+        lambda ref, scope: _any([Q(EndsWith(ref.lower(), n)) for n in folded]),
+        "v.lower().endswith({x})",
+        {"x": folded},
+    )
 
 
 _TESTS = {
@@ -94,17 +120,26 @@ def _builder(test: str, *, negate: bool, mode: str, label: str, many: bool) -> A
         if negate and mode == VALUE:
             py, sql = _negated(py, sql)
             source = f"not ({source})"
-        return Built(mode, kinds.STRING, Check(py, sql, f"{label} {_quoted(needles)}", source=source,
-                                               constants=constants))
+        return Built(
+            mode,
+            kinds.STRING,
+            Check(py, sql, f"{label} {_quoted(needles)}", source=source, constants=constants),
+        )
 
     return build
 
 
-def _op(op_type: str, name: str, label: str, test: str, *, negative: bool = False, mode: str = VALUE) -> Operator:
+def _op(
+    op_type: str, name: str, label: str, test: str, *, negative: bool = False, mode: str = VALUE
+) -> Operator:
     many = op_type == "MULTISTRING"
     return Operator(
-        operation_type=op_type, name=name, label=label, property_types=STRING_TYPES,
-        value_fields=("values",) if many else ("value",), negative=negative,
+        operation_type=op_type,
+        name=name,
+        label=label,
+        property_types=STRING_TYPES,
+        value_fields=("values",) if many else ("value",),
+        negative=negative,
         history=mode in (EVER, NEVER),
         build=_builder(test, negate=negative, mode=mode, label=label, many=many),
     )
@@ -118,10 +153,23 @@ STRING_OPERATORS = [
     _op("STRING", "STARTS_WITH", "starts with", "STARTS_WITH"),
     _op("STRING", "ENDS_WITH", "ends with", "ENDS_WITH"),
     _op("STRING", "HAS_EVER_BEEN_EQUAL_TO", "has ever been equal to", "IS_EQUAL_TO", mode=EVER),
-    _op("STRING", "HAS_NEVER_BEEN_EQUAL_TO", "has never been equal to", "IS_EQUAL_TO", negative=True,
-        mode=NEVER),
+    _op(
+        "STRING",
+        "HAS_NEVER_BEEN_EQUAL_TO",
+        "has never been equal to",
+        "IS_EQUAL_TO",
+        negative=True,
+        mode=NEVER,
+    ),
     _op("STRING", "HAS_EVER_CONTAINED", "has ever contained", "CONTAINS", mode=EVER),
-    _op("STRING", "HAS_NEVER_CONTAINED", "has never contained", "CONTAINS", negative=True, mode=NEVER),
+    _op(
+        "STRING",
+        "HAS_NEVER_CONTAINED",
+        "has never contained",
+        "CONTAINS",
+        negative=True,
+        mode=NEVER,
+    ),
     _op("MULTISTRING", "IS_EQUAL_TO", "is equal to any of", "IS_EQUAL_TO"),
     _op("MULTISTRING", "IS_NOT_EQUAL_TO", "is not equal to any of", "IS_EQUAL_TO", negative=True),
     _op("MULTISTRING", "CONTAINS", "contains any of", "CONTAINS"),
@@ -129,8 +177,13 @@ STRING_OPERATORS = [
     _op("MULTISTRING", "STARTS_WITH", "starts with any of", "STARTS_WITH"),
     _op("MULTISTRING", "ENDS_WITH", "ends with any of", "ENDS_WITH"),
     _op("MULTISTRING", "CONTAINS_EXACTLY", "contains exactly", "CONTAINS_EXACTLY"),
-    _op("MULTISTRING", "DOES_NOT_CONTAIN_EXACTLY", "doesn't contain exactly", "CONTAINS_EXACTLY",
-        negative=True),
+    _op(
+        "MULTISTRING",
+        "DOES_NOT_CONTAIN_EXACTLY",
+        "doesn't contain exactly",
+        "CONTAINS_EXACTLY",
+        negative=True,
+    ),
 ]
 
 
@@ -200,7 +253,11 @@ def _comparative_builder(test: str, *, negate: bool, label: str) -> Any:
 def _nullif_empty(expression: Any) -> Any:
     from django.db.models import Case, TextField, When
 
-    return Case(When(Q(Exact(expression, "")), then=Value(None)), default=expression, output_field=TextField())
+    return Case(
+        When(Q(Exact(expression, "")), then=Value(None)),
+        default=expression,
+        output_field=TextField(),
+    )
 
 
 def _prop_label(env: Env, object_type: str, name: str) -> str:
@@ -210,10 +267,14 @@ def _prop_label(env: Env, object_type: str, name: str) -> str:
 
 def _cop(name: str, label: str, test: str, *, negative: bool = False) -> Operator:
     return Operator(
-        operation_type="COMPARATIVE_STRING", name=name, label=label,
+        operation_type="COMPARATIVE_STRING",
+        name=name,
+        label=label,
         property_types=COMPARABLE_TEXT_TYPES,
-        value_fields=("comparisonPropertyName", "defaultComparisonValue"), negative=negative,
-        history=False, build=_comparative_builder(test, negate=negative, label=label),
+        value_fields=("comparisonPropertyName", "defaultComparisonValue"),
+        negative=negative,
+        history=False,
+        build=_comparative_builder(test, negate=negative, label=label),
     )
 
 
@@ -232,7 +293,9 @@ OPERATORS = STRING_OPERATORS + COMPARATIVE_STRING_OPERATORS
 # --------------------------------------------------------------------------- validation
 
 
-def validate_values(operation: Any, prop: Any, schema: Any, object_type: str, path: str) -> list[Problem]:
+def validate_values(
+    operation: Any, prop: Any, schema: Any, object_type: str, path: str
+) -> list[Problem]:
     problems: list[Problem] = []
     op_type = operation.operation_type
     if op_type == "STRING" and operation.value == "":
@@ -247,11 +310,23 @@ def validate_values(operation: Any, prop: Any, schema: Any, object_type: str, pa
         other = schema.prop(object_type, operation.comparison_property_name)
         where = f"{path}.comparisonPropertyName"
         if other is None:
-            problems.append(Problem(where, f'property "{operation.comparison_property_name}" does not exist '
-                                           f"on {object_type}"))
+            problems.append(
+                Problem(
+                    where,
+                    f'property "{operation.comparison_property_name}" does not exist '
+                    f"on {object_type}",
+                )
+            )
         elif other.type not in COMPARABLE_TEXT_TYPES:
-            problems.append(Problem(where, f'"{other.name}" is a {other.type} property; COMPARATIVE_STRING '
-                                           "compares with a string or enumeration property"))
+            problems.append(
+                Problem(
+                    where,
+                    f'"{other.name}" is a {other.type} property; COMPARATIVE_STRING '
+                    "compares with a string or enumeration property",
+                )
+            )
         if operation.default_comparison_value == "":
-            problems.append(Problem(f"{path}.defaultComparisonValue", "must not be empty when given"))
+            problems.append(
+                Problem(f"{path}.defaultComparisonValue", "must not be empty when given")
+            )
     return problems

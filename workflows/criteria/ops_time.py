@@ -151,10 +151,15 @@ class Window:
             def py(v: str, ctx: Any) -> bool:
                 return all(fn(v, t) for fn, t in tests) != negate
         else:
+
             def py(v: str, ctx: Any) -> bool:
                 result = True
                 for sym, bound in comparisons:
-                    text = bound.text if isinstance(bound, Const) else _resolve(bound, ctx, subject_kind)
+                    text = (
+                        bound.text
+                        if isinstance(bound, Const)
+                        else _resolve(bound, ctx, subject_kind)
+                    )
                     if text is None:
                         return False
                     result = result and _COMPARE[sym][0](v, text)
@@ -176,7 +181,9 @@ class Window:
                 core = ~core
             return reduce(lambda a, b: a & b, guards, core) if guards else core
 
-        references = tuple(sorted({(b.prop, b.reference) for _, b in comparisons if isinstance(b, Ref)}))
+        references = tuple(
+            sorted({(b.prop, b.reference) for _, b in comparisons if isinstance(b, Ref)})
+        )
         source, constants = None, {}
         if constant:
             source = " and ".join(f"v {sym} {{c{i}}}" for i, (sym, _) in enumerate(comparisons))
@@ -185,7 +192,9 @@ class Window:
         return Check(py, sql, phrase, references=references, source=source, constants=constants)
 
 
-def _describe(comparisons: tuple[tuple[str, Bound], ...], env: Env, object_type: str, negate: bool) -> str:
+def _describe(
+    comparisons: tuple[tuple[str, Bound], ...], env: Env, object_type: str, negate: bool
+) -> str:
     parts = []
     for sym, bound in comparisons:
         if isinstance(bound, Const):
@@ -225,8 +234,15 @@ def _subject(operation: Any, prop: Any) -> tuple[str, str | None, str]:
 def _moment(point: DatePoint | IndexedTimePoint, env: Env) -> Moment:
     zone = dates.zone_for(point.zone_id, point.timezone_source, env.tz)
     if isinstance(point, DatePoint):
-        local = datetime(point.year, point.month, point.day, point.hour or 0, point.minute or 0,
-                         point.second or 0, (point.millisecond or 0) * 1000)
+        local = datetime(
+            point.year,
+            point.month,
+            point.day,
+            point.hour or 0,
+            point.minute or 0,
+            point.second or 0,
+            (point.millisecond or 0) * 1000,
+        )
         return Moment(local, zone)
     base = dates.index_reference(point.index_reference.as_dict(), dates.local_now(env.now, zone))
     offset = point.offset.as_dict() if point.offset else None
@@ -263,7 +279,11 @@ def _time_point(operation: Any, prop: Any, env: Env) -> Built:
     else:
         symbol = ">=" if inclusive else ">"
     comparisons = ((symbol, bound),)
-    return Built(mode, kind, Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)))
+    return Built(
+        mode,
+        kind,
+        Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)),
+    )
 
 
 def _time_ranged(operation: Any, prop: Any, env: Env) -> Built:
@@ -286,7 +306,10 @@ def _rolling(operation: Any, prop: Any, env: Env) -> Built:
     then, later = now.plus(days=-days), now.plus(days=days)
     name = operation.operator
     if name == "IS_LESS_THAN_X_DAYS_AGO":
-        comparisons: tuple[tuple[str, Bound], ...] = ((">", Const(then.text(subject))), ("<=", Const(now.text(subject))))
+        comparisons: tuple[tuple[str, Bound], ...] = (
+            (">", Const(then.text(subject))),
+            ("<=", Const(now.text(subject))),
+        )
     elif name == "IS_MORE_THAN_X_DAYS_AGO":
         comparisons = (("<", Const(then.text(subject))),)
     elif name == "IS_LESS_THAN_X_DAYS_FROM_NOW":
@@ -320,15 +343,24 @@ def _calendar(operation: Any, prop: Any, env: Env) -> Built:
 
     name = operation.operator
     if name == "IN_THIS_TIME_UNIT":
-        comparisons: tuple[tuple[str, Bound], ...] = ((">=", at(start)), ("<", at(dates.add_units(start, unit, 1))))
+        comparisons: tuple[tuple[str, Bound], ...] = (
+            (">=", at(start)),
+            ("<", at(dates.add_units(start, unit, 1))),
+        )
     elif name == "IN_THIS_TIME_UNIT_SO_FAR":
         comparisons = ((">=", at(start)), ("<=", Const(now.text(subject))))
     elif name == "IN_LAST_TIME_UNIT":
         comparisons = ((">=", at(dates.add_units(start, unit, -count))), ("<", at(start)))
     elif name == "IN_LAST_TIME_UNIT_SO_FAR":
-        comparisons = ((">=", at(dates.add_units(start, unit, -count))), ("<=", Const(now.text(subject))))
+        comparisons = (
+            (">=", at(dates.add_units(start, unit, -count))),
+            ("<=", Const(now.text(subject))),
+        )
     else:  # IN_NEXT_TIME_UNIT
-        comparisons = ((">=", at(dates.add_units(start, unit, 1))), ("<", at(dates.add_units(start, unit, 1 + count))))
+        comparisons = (
+            (">=", at(dates.add_units(start, unit, 1))),
+            ("<", at(dates.add_units(start, unit, 1 + count))),
+        )
     unit_word = unit.lower()
     plural = f"{count} {unit_word}s" if count != 1 else unit_word
     phrase = {
@@ -354,8 +386,13 @@ def _datetime(operation: Any, prop: Any, env: Env) -> Built:
     name = operation.operator
     if subject == kinds.DATE:
         day = Const(moment.date_text())
-        symbol = {"IS_BEFORE": "<", "IS_AFTER": ">", "IS_EQUAL_TO": "==", "IS_BEFORE_DATE": "<",
-                  "IS_AFTER_DATE": ">"}[name]
+        symbol = {
+            "IS_BEFORE": "<",
+            "IS_AFTER": ">",
+            "IS_EQUAL_TO": "==",
+            "IS_BEFORE_DATE": "<",
+            "IS_AFTER_DATE": ">",
+        }[name]
         comparisons: tuple[tuple[str, Bound], ...] = ((symbol, day),)
     elif name in ("IS_BEFORE", "IS_AFTER"):
         comparisons = (("<" if name == "IS_BEFORE" else ">", Const(moment.instant_text())),)
@@ -367,13 +404,20 @@ def _datetime(operation: Any, prop: Any, env: Env) -> Built:
             "IS_BEFORE_DATE": (("<", start),),
             "IS_AFTER_DATE": ((">=", end),),
         }[name]
-    return Built(mode, kind, Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)))
+    return Built(
+        mode,
+        kind,
+        Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)),
+    )
 
 
 def _ranged_date(operation: Any, prop: Any, env: Env) -> Built:
     mode, kind, subject = _subject(operation, prop)
     lo, hi = dates.from_epoch_ms(operation.lower_bound), dates.from_epoch_ms(operation.upper_bound)
-    comparisons: tuple[tuple[str, Bound], ...] = ((">=", Const(lo.text(subject))), ("<=", Const(hi.text(subject))))
+    comparisons: tuple[tuple[str, Bound], ...] = (
+        (">=", Const(lo.text(subject))),
+        ("<=", Const(hi.text(subject))),
+    )
     negate = operation.operator == "IS_NOT_BETWEEN"
     phrase = _describe(comparisons, env, prop.object_type, negate)
     return Built(mode, kind, Window(comparisons, subject, negate).check(phrase))
@@ -385,11 +429,21 @@ def _date(operation: Any, prop: Any, env: Env) -> Built:
     name = operation.operator
     if subject == kinds.DATE:
         text = Const(day.date().isoformat())
-        comparisons: tuple[tuple[str, Bound], ...] = (({"BEFORE": "<", "AFTER": ">", "EQUAL": "=="}[name], text),)
+        comparisons: tuple[tuple[str, Bound], ...] = (
+            ({"BEFORE": "<", "AFTER": ">", "EQUAL": "=="}[name], text),
+        )
     else:
         start, end = _day_window(day, env, subject)
-        comparisons = {"BEFORE": (("<", start),), "AFTER": ((">=", end),), "EQUAL": ((">=", start), ("<", end))}[name]
-    return Built(mode, kind, Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)))
+        comparisons = {
+            "BEFORE": (("<", start),),
+            "AFTER": ((">=", end),),
+            "EQUAL": ((">=", start), ("<", end)),
+        }[name]
+    return Built(
+        mode,
+        kind,
+        Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)),
+    )
 
 
 def _comparative_date(operation: Any, prop: Any, env: Env) -> Built:
@@ -399,14 +453,20 @@ def _comparative_date(operation: Any, prop: Any, env: Env) -> Built:
     default = _canonical_default(operation.default_comparison_value, ref_kind)
     symbol = "<" if operation.operator == "IS_BEFORE" else ">"
     comparisons: tuple[tuple[str, Bound], ...] = ((symbol, Ref(other, VALUE, ref_kind, default)),)
-    return Built(mode, kind, Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)))
+    return Built(
+        mode,
+        kind,
+        Window(comparisons, subject).check(_describe(comparisons, env, prop.object_type, False)),
+    )
 
 
 def _comparative_updated(operation: Any, prop: Any, env: Env) -> Built:
     other = operation.comparison_property_name
     default = _canonical_default(operation.default_comparison_value, kinds.INSTANT)
     symbol = "<" if operation.operator == "IS_BEFORE" else ">"
-    comparisons: tuple[tuple[str, Bound], ...] = ((symbol, Ref(other, UPDATED_AT, kinds.INSTANT, default)),)
+    comparisons: tuple[tuple[str, Bound], ...] = (
+        (symbol, Ref(other, UPDATED_AT, kinds.INSTANT, default)),
+    )
     phrase = "was last updated " + _describe(comparisons, env, prop.object_type, False)[3:]
     return Built(UPDATED_AT, None, Window(comparisons, kinds.INSTANT).check(phrase))
 
@@ -414,9 +474,13 @@ def _comparative_updated(operation: Any, prop: Any, env: Env) -> Built:
 def _rolling_updated(operation: Any, prop: Any, env: Env) -> Built:
     then = _now(env).plus(days=-operation.number_of_days)
     inside = operation.operator == "UPDATED_IN_LAST_X_DAYS"
-    comparisons: tuple[tuple[str, Bound], ...] = ((">=" if inside else "<", Const(then.instant_text())),)
+    comparisons: tuple[tuple[str, Bound], ...] = (
+        (">=" if inside else "<", Const(then.instant_text())),
+    )
     n = operation.number_of_days
-    phrase = f"was updated in the last {n} days" if inside else f"was not updated in the last {n} days"
+    phrase = (
+        f"was updated in the last {n} days" if inside else f"was not updated in the last {n} days"
+    )
     return Built(UPDATED_AT, None, Window(comparisons, kinds.INSTANT).check(phrase))
 
 
@@ -432,31 +496,89 @@ def _canonical_default(raw: str | None, kind: str) -> str | None:
 # --------------------------------------------------------------------------- the table rows
 
 
-def _row(op_type: str, name: str, label: str, build: Any, fields: tuple[str, ...], *,
-         negative: bool = False, types: frozenset[str] = DATE_TYPES, parser: bool = False) -> Operator:
-    return Operator(op_type, name, label, types, fields, negative=negative, history=False, build=build,
-                    any_type_when_updated_at=parser)
+def _row(
+    op_type: str,
+    name: str,
+    label: str,
+    build: Any,
+    fields: tuple[str, ...],
+    *,
+    negative: bool = False,
+    types: frozenset[str] = DATE_TYPES,
+    parser: bool = False,
+) -> Operator:
+    return Operator(
+        op_type,
+        name,
+        label,
+        types,
+        fields,
+        negative=negative,
+        history=False,
+        build=build,
+        any_type_when_updated_at=parser,
+    )
 
 
 _TP = ("timePoint", "endpointBehavior", "propertyParser")
-_TR = ("lowerBoundTimePoint", "upperBoundTimePoint", "lowerBoundEndpointBehavior",
-       "upperBoundEndpointBehavior", "propertyParser")
+_TR = (
+    "lowerBoundTimePoint",
+    "upperBoundTimePoint",
+    "lowerBoundEndpointBehavior",
+    "upperBoundEndpointBehavior",
+    "propertyParser",
+)
 _CMP = ("comparisonPropertyName", "defaultComparisonValue")
 
 OPERATORS = [
     _row("TIME_POINT", "IS_BEFORE", "is before", _time_point, _TP, parser=True),
     _row("TIME_POINT", "IS_AFTER", "is after", _time_point, _TP, parser=True),
     _row("TIME_RANGED", "IS_BETWEEN", "is between", _time_ranged, _TR, parser=True),
-    _row("TIME_RANGED", "IS_NOT_BETWEEN", "is not between", _time_ranged, _TR, negative=True, parser=True),
-    _row("ROLLING_DATE_RANGE", "IS_LESS_THAN_X_DAYS_AGO", "is less than X days ago", _rolling, ("numberOfDays",)),
-    _row("ROLLING_DATE_RANGE", "IS_MORE_THAN_X_DAYS_AGO", "is more than X days ago", _rolling, ("numberOfDays",)),
-    _row("ROLLING_DATE_RANGE", "IS_LESS_THAN_X_DAYS_FROM_NOW", "is less than X days from now", _rolling,
-         ("numberOfDays",)),
-    _row("ROLLING_DATE_RANGE", "IS_MORE_THAN_X_DAYS_FROM_NOW", "is more than X days from now", _rolling,
-         ("numberOfDays",)),
+    _row(
+        "TIME_RANGED",
+        "IS_NOT_BETWEEN",
+        "is not between",
+        _time_ranged,
+        _TR,
+        negative=True,
+        parser=True,
+    ),
+    _row(
+        "ROLLING_DATE_RANGE",
+        "IS_LESS_THAN_X_DAYS_AGO",
+        "is less than X days ago",
+        _rolling,
+        ("numberOfDays",),
+    ),
+    _row(
+        "ROLLING_DATE_RANGE",
+        "IS_MORE_THAN_X_DAYS_AGO",
+        "is more than X days ago",
+        _rolling,
+        ("numberOfDays",),
+    ),
+    _row(
+        "ROLLING_DATE_RANGE",
+        "IS_LESS_THAN_X_DAYS_FROM_NOW",
+        "is less than X days from now",
+        _rolling,
+        ("numberOfDays",),
+    ),
+    _row(
+        "ROLLING_DATE_RANGE",
+        "IS_MORE_THAN_X_DAYS_FROM_NOW",
+        "is more than X days from now",
+        _rolling,
+        ("numberOfDays",),
+    ),
     *[
-        _row("CALENDAR_DATE", name, label, _calendar,
-             ("timeUnit", "timeUnitCount", "useFiscalYear", "fiscalYearStart"))
+        _row(
+            "CALENDAR_DATE",
+            name,
+            label,
+            _calendar,
+            ("timeUnit", "timeUnitCount", "useFiscalYear", "fiscalYearStart"),
+        )
         for name, label in (
             ("IN_THIS_TIME_UNIT", "is in this time unit"),
             ("IN_THIS_TIME_UNIT_SO_FAR", "is in this time unit so far"),
@@ -467,22 +589,53 @@ OPERATORS = [
     ],
     _row("COMPARATIVE_DATE", "IS_BEFORE", "is before", _comparative_date, _CMP),
     _row("COMPARATIVE_DATE", "IS_AFTER", "is after", _comparative_date, _CMP),
-    _row("COMPARATIVE_PROPERTY_UPDATED", "IS_BEFORE", "was last updated before", _comparative_updated, _CMP,
-         types=ALL_TYPES),
-    _row("COMPARATIVE_PROPERTY_UPDATED", "IS_AFTER", "was last updated after", _comparative_updated, _CMP,
-         types=ALL_TYPES),
-    _row("ROLLING_PROPERTY_UPDATED", "UPDATED_IN_LAST_X_DAYS", "was updated in the last X days",
-         _rolling_updated, ("numberOfDays",), types=ALL_TYPES),
-    _row("ROLLING_PROPERTY_UPDATED", "NOT_UPDATED_IN_LAST_X_DAYS", "was not updated in the last X days",
-         _rolling_updated, ("numberOfDays",), negative=True, types=ALL_TYPES),
+    _row(
+        "COMPARATIVE_PROPERTY_UPDATED",
+        "IS_BEFORE",
+        "was last updated before",
+        _comparative_updated,
+        _CMP,
+        types=ALL_TYPES,
+    ),
+    _row(
+        "COMPARATIVE_PROPERTY_UPDATED",
+        "IS_AFTER",
+        "was last updated after",
+        _comparative_updated,
+        _CMP,
+        types=ALL_TYPES,
+    ),
+    _row(
+        "ROLLING_PROPERTY_UPDATED",
+        "UPDATED_IN_LAST_X_DAYS",
+        "was updated in the last X days",
+        _rolling_updated,
+        ("numberOfDays",),
+        types=ALL_TYPES,
+    ),
+    _row(
+        "ROLLING_PROPERTY_UPDATED",
+        "NOT_UPDATED_IN_LAST_X_DAYS",
+        "was not updated in the last X days",
+        _rolling_updated,
+        ("numberOfDays",),
+        negative=True,
+        types=ALL_TYPES,
+    ),
     _row("DATETIME", "IS_BEFORE", "is before", _datetime, ("timestamp",)),
     _row("DATETIME", "IS_AFTER", "is after", _datetime, ("timestamp",)),
     _row("DATETIME", "IS_EQUAL_TO", "is on", _datetime, ("timestamp",)),
     _row("DATETIME", "IS_BEFORE_DATE", "is before the day of", _datetime, ("timestamp",)),
     _row("DATETIME", "IS_AFTER_DATE", "is after the day of", _datetime, ("timestamp",)),
     _row("RANGED_DATE", "IS_BETWEEN", "is between", _ranged_date, ("lowerBound", "upperBound")),
-    _row("RANGED_DATE", "IS_NOT_BETWEEN", "is not between", _ranged_date, ("lowerBound", "upperBound"),
-         negative=True),
+    _row(
+        "RANGED_DATE",
+        "IS_NOT_BETWEEN",
+        "is not between",
+        _ranged_date,
+        ("lowerBound", "upperBound"),
+        negative=True,
+    ),
     _row("DATE", "BEFORE", "is before", _date, ("year", "month", "day")),
     _row("DATE", "AFTER", "is after", _date, ("year", "month", "day")),
     _row("DATE", "EQUAL", "is on", _date, ("year", "month", "day")),
@@ -494,14 +647,18 @@ OPERATORS = [
 _EPOCH_MS_RANGE = (-62_135_596_800_000, 253_402_300_799_999)  # years 1..9999
 
 
-def _check_int_range(problems: list[Problem], path: str, value: int | None, lo: int, hi: int) -> None:
+def _check_int_range(
+    problems: list[Problem], path: str, value: int | None, lo: int, hi: int
+) -> None:
     if value is not None and not lo <= value <= hi:
         problems.append(Problem(path, f"{value} is out of range ({lo}-{hi})"))
 
 
 def _validate_zone(problems: list[Problem], path: str, point: Any) -> None:
     if point.zone_id is not None and not dates.is_zone(point.zone_id):
-        problems.append(Problem(f"{path}.zoneId", f'"{point.zone_id}" is not a known IANA time zone'))
+        problems.append(
+            Problem(f"{path}.zoneId", f'"{point.zone_id}" is not a known IANA time zone')
+        )
 
 
 def _validate_point(point: TimePoint, schema: Any, object_type: str, path: str) -> list[Problem]:
@@ -510,7 +667,11 @@ def _validate_point(point: TimePoint, schema: Any, object_type: str, path: str) 
         try:
             datetime(point.year, point.month, point.day)
         except ValueError:
-            problems.append(Problem(path, f"{point.year:04d}-{point.month:02d}-{point.day:02d} is not a valid date"))
+            problems.append(
+                Problem(
+                    path, f"{point.year:04d}-{point.month:02d}-{point.day:02d} is not a valid date"
+                )
+            )
         _check_int_range(problems, f"{path}.hour", point.hour, 0, 23)
         _check_int_range(problems, f"{path}.minute", point.minute, 0, 59)
         _check_int_range(problems, f"{path}.second", point.second, 0, 59)
@@ -521,13 +682,24 @@ def _validate_point(point: TimePoint, schema: Any, object_type: str, path: str) 
         where = f"{path}.indexReference"
         kind = ref.reference_type
         allowed = {
-            "NOW": set(), "TODAY": set(), "WEEK": {"dayOfWeek"}, "MONTH": {"day"},
-            "QUARTER": {"month", "day"}, "YEAR": {"month", "day"}, "FISCAL_QUARTER": {"month", "day"},
+            "NOW": set(),
+            "TODAY": set(),
+            "WEEK": {"dayOfWeek"},
+            "MONTH": {"day"},
+            "QUARTER": {"month", "day"},
+            "YEAR": {"month", "day"},
+            "FISCAL_QUARTER": {"month", "day"},
             "FISCAL_YEAR": {"month", "day"},
         }[kind]
-        for json_key, value in (("dayOfWeek", ref.day_of_week), ("month", ref.month), ("day", ref.day)):
+        for json_key, value in (
+            ("dayOfWeek", ref.day_of_week),
+            ("month", ref.month),
+            ("day", ref.day),
+        ):
             if value is not None and json_key not in allowed:
-                problems.append(Problem(f"{where}.{json_key}", f"does not apply to a {kind} reference"))
+                problems.append(
+                    Problem(f"{where}.{json_key}", f"does not apply to a {kind} reference")
+                )
         _check_int_range(problems, f"{where}.month", ref.month, 1, 3 if kind == "QUARTER" else 12)
         _check_int_range(problems, f"{where}.day", ref.day, 1, 31)
         _check_int_range(problems, f"{where}.hour", ref.hour, 0, 23)
@@ -541,10 +713,20 @@ def _validate_point(point: TimePoint, schema: Any, object_type: str, path: str) 
     else:
         other = schema.prop(object_type, point.property)
         if other is None:
-            problems.append(Problem(f"{path}.property", f'property "{point.property}" does not exist on {object_type}'))
+            problems.append(
+                Problem(
+                    f"{path}.property",
+                    f'property "{point.property}" does not exist on {object_type}',
+                )
+            )
         elif point.reference_type == "VALUE" and other.type not in DATE_TYPES:
-            problems.append(Problem(f"{path}.property", f'"{other.name}" is a {other.type} property; a VALUE '
-                                                        "reference needs a date or datetime property"))
+            problems.append(
+                Problem(
+                    f"{path}.property",
+                    f'"{other.name}" is a {other.type} property; a VALUE '
+                    "reference needs a date or datetime property",
+                )
+            )
         _validate_zone(problems, path, point)
     return problems
 
@@ -556,68 +738,114 @@ def _instant(point: TimePoint) -> datetime | None:
     if point.timezone_source == "CUSTOM" and zone is None:
         return None
     try:
-        local = datetime(point.year, point.month, point.day, point.hour or 0, point.minute or 0,
-                         point.second or 0, (point.millisecond or 0) * 1000)
+        local = datetime(
+            point.year,
+            point.month,
+            point.day,
+            point.hour or 0,
+            point.minute or 0,
+            point.second or 0,
+            (point.millisecond or 0) * 1000,
+        )
     except ValueError:
         return None
     # Points in the account zone compare by wall time; only CUSTOM zones shift them.
     return local.replace(tzinfo=zone) if zone else local.replace(tzinfo=ZoneInfo("UTC"))
 
 
-def validate_values(operation: Any, prop: Any, schema: Any, object_type: str, path: str) -> list[Problem]:
+def validate_values(
+    operation: Any, prop: Any, schema: Any, object_type: str, path: str
+) -> list[Problem]:
     problems: list[Problem] = []
     op_type = operation.operation_type
     if op_type == "TIME_POINT":
         problems += _validate_point(operation.time_point, schema, object_type, f"{path}.timePoint")
     elif op_type == "TIME_RANGED":
-        problems += _validate_point(operation.lower_bound_time_point, schema, object_type,
-                                    f"{path}.lowerBoundTimePoint")
-        problems += _validate_point(operation.upper_bound_time_point, schema, object_type,
-                                    f"{path}.upperBoundTimePoint")
+        problems += _validate_point(
+            operation.lower_bound_time_point, schema, object_type, f"{path}.lowerBoundTimePoint"
+        )
+        problems += _validate_point(
+            operation.upper_bound_time_point, schema, object_type, f"{path}.upperBoundTimePoint"
+        )
         lower, upper = operation.lower_bound_time_point, operation.upper_bound_time_point
         lo, hi = _instant(lower), _instant(upper)
         same_zone_rule = getattr(lower, "timezone_source", None) == "CUSTOM" == getattr(
-            upper, "timezone_source", None) or "CUSTOM" not in (
-            getattr(lower, "timezone_source", None), getattr(upper, "timezone_source", None))
+            upper, "timezone_source", None
+        ) or "CUSTOM" not in (
+            getattr(lower, "timezone_source", None),
+            getattr(upper, "timezone_source", None),
+        )
         if lo is not None and hi is not None and same_zone_rule and lo > hi:
-            problems.append(Problem(f"{path}.upperBoundTimePoint", "is before lowerBoundTimePoint; the range "
-                                                                   "must be ordered"))
+            problems.append(
+                Problem(
+                    f"{path}.upperBoundTimePoint",
+                    "is before lowerBoundTimePoint; the range must be ordered",
+                )
+            )
     elif op_type in ("ROLLING_DATE_RANGE", "ROLLING_PROPERTY_UPDATED"):
         _check_int_range(problems, f"{path}.numberOfDays", operation.number_of_days, 0, 36_500)
     elif op_type == "CALENDAR_DATE":
         _check_int_range(problems, f"{path}.timeUnitCount", operation.time_unit_count, 1, 1000)
         if operation.fiscal_year_start and not operation.use_fiscal_year:
-            problems.append(Problem(f"{path}.fiscalYearStart", "applies only with useFiscalYear: true"))
+            problems.append(
+                Problem(f"{path}.fiscalYearStart", "applies only with useFiscalYear: true")
+            )
     elif op_type == "DATETIME":
         _check_int_range(problems, f"{path}.timestamp", operation.timestamp, *_EPOCH_MS_RANGE)
     elif op_type == "RANGED_DATE":
         _check_int_range(problems, f"{path}.lowerBound", operation.lower_bound, *_EPOCH_MS_RANGE)
         _check_int_range(problems, f"{path}.upperBound", operation.upper_bound, *_EPOCH_MS_RANGE)
         if operation.lower_bound > operation.upper_bound:
-            problems.append(Problem(f"{path}.upperBound", "is before lowerBound; the range must be ordered"))
+            problems.append(
+                Problem(f"{path}.upperBound", "is before lowerBound; the range must be ordered")
+            )
     elif op_type == "DATE":
         month = operation.month_number
         if month is None or not 1 <= month <= 12:
-            problems.append(Problem(f"{path}.month", f"{operation.month!r} is not a month (1-12 or JANUARY...)"))
+            problems.append(
+                Problem(f"{path}.month", f"{operation.month!r} is not a month (1-12 or JANUARY...)")
+            )
         else:
             try:
                 datetime(operation.year, month, operation.day)
             except ValueError:
-                problems.append(Problem(path, f"{operation.year}-{month:02d}-{operation.day:02d} is not a valid date"))
+                problems.append(
+                    Problem(
+                        path,
+                        f"{operation.year}-{month:02d}-{operation.day:02d} is not a valid date",
+                    )
+                )
     elif op_type in ("COMPARATIVE_DATE", "COMPARATIVE_PROPERTY_UPDATED"):
         other = schema.prop(object_type, operation.comparison_property_name)
         where = f"{path}.comparisonPropertyName"
         if other is None:
-            problems.append(Problem(where, f'property "{operation.comparison_property_name}" does not exist on '
-                                           f"{object_type}"))
+            problems.append(
+                Problem(
+                    where,
+                    f'property "{operation.comparison_property_name}" does not exist on '
+                    f"{object_type}",
+                )
+            )
         elif op_type == "COMPARATIVE_DATE" and other.type not in DATE_TYPES:
-            problems.append(Problem(where, f'"{other.name}" is a {other.type} property; COMPARATIVE_DATE compares '
-                                           "with a date or datetime property"))
+            problems.append(
+                Problem(
+                    where,
+                    f'"{other.name}" is a {other.type} property; COMPARATIVE_DATE compares '
+                    "with a date or datetime property",
+                )
+            )
         raw = operation.default_comparison_value
         if raw is not None and other is not None:
-            kind = kinds.DATE if (op_type == "COMPARATIVE_DATE" and other.type == "date") else kinds.INSTANT
+            kind = (
+                kinds.DATE
+                if (op_type == "COMPARATIVE_DATE" and other.type == "date")
+                else kinds.INSTANT
+            )
             if _canonical_default(raw, kind) is None:
-                problems.append(Problem(f"{path}.defaultComparisonValue",
-                                        f'"{raw}" is not a {"date" if kind == kinds.DATE else "datetime"}'))
+                problems.append(
+                    Problem(
+                        f"{path}.defaultComparisonValue",
+                        f'"{raw}" is not a {"date" if kind == kinds.DATE else "datetime"}',
+                    )
+                )
     return problems
-

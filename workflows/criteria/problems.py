@@ -27,4 +27,6 @@ class CriteriaInvalid(Exception):
         count = len(self.problems)
         head = "; ".join(str(p) for p in self.problems[:3])
         more = f" (and {count - 3} more)" if count > 3 else ""
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the criteria: {head}{more}")
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the criteria: {head}{more}"
+        )

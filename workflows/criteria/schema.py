@@ -97,8 +97,12 @@ class Schema:
     def association(self, from_type: str, category: str, type_id: int) -> AssociationSpec | None:
         return self.associations.get((from_type, category, type_id))
 
-    def subset(self, properties: set[tuple[str, str]], associations: set[tuple[str, str, int]],
-               object_types: set[str]) -> Schema:
+    def subset(
+        self,
+        properties: set[tuple[str, str]],
+        associations: set[tuple[str, str, int]],
+        object_types: set[str],
+    ) -> Schema:
         return Schema(
             object_types={k: v for k, v in self.object_types.items() if k in object_types},
             properties={k: v for k, v in self.properties.items() if k in properties},
@@ -107,10 +111,14 @@ class Schema:
 
     def fingerprint(self) -> str:
         payload = {
-            "p": sorted([list(k), v.type, v.field_type, list(v.options)] for k, v in self.properties.items()),
+            "p": sorted(
+                [list(k), v.type, v.field_type, list(v.options)] for k, v in self.properties.items()
+            ),
             "a": sorted([list(k), v.pk, v.to_type] for k, v in self.associations.items()),
         }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return hashlib.sha256(
+            json.dumps(payload, sort_keys=True, default=str).encode()
+        ).hexdigest()[:16]
 
 
 def _display_ordered(options: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
@@ -127,17 +135,23 @@ def load_schema(property_types: set[str] | None = None) -> Schema:
     schema = Schema()
     by_pk: dict[int, str] = {}
     for ot in ObjectType.objects.filter(archived=False):
-        schema.object_types[ot.name] = ObjectTypeSpec(ot.pk, ot.object_type_id, ot.name, ot.label_singular,
-                                                      ot.label_plural)
+        schema.object_types[ot.name] = ObjectTypeSpec(
+            ot.pk, ot.object_type_id, ot.name, ot.label_singular, ot.label_plural
+        )
         by_pk[ot.pk] = ot.name
     for at in AssociationType.objects.all():
         from_name, to_name = by_pk.get(at.from_object_type_id), by_pk.get(at.to_object_type_id)
         if from_name is None or to_name is None:
             continue
         schema.associations[(from_name, at.category, at.type_id)] = AssociationSpec(
-            pk=at.pk, inverse_pk=at.inverse_id, from_type=from_name, to_type=to_name,
-            to_type_id=schema.object_types[to_name].object_type_id, type_id=at.type_id,
-            category=at.category, label=at.label,
+            pk=at.pk,
+            inverse_pk=at.inverse_id,
+            from_type=from_name,
+            to_type=to_name,
+            to_type_id=schema.object_types[to_name].object_type_id,
+            type_id=at.type_id,
+            category=at.category,
+            label=at.label,
         )
     if property_types is None or property_types:
         load_properties(schema, property_types)
@@ -151,6 +165,10 @@ def load_properties(schema: Schema, property_types: set[str] | None) -> None:
         definitions = definitions.filter(object_type__name__in=sorted(property_types))
     for pd in definitions.select_related("object_type"):
         schema.properties[(pd.object_type.name, pd.name)] = PropertySpec(
-            object_type=pd.object_type.name, name=pd.name, label=pd.label, type=pd.type,
-            field_type=pd.field_type, options=_display_ordered(pd.options),
+            object_type=pd.object_type.name,
+            name=pd.name,
+            label=pd.label,
+            type=pd.type,
+            field_type=pd.field_type,
+            options=_display_ordered(pd.options),
         )

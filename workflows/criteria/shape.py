@@ -76,10 +76,14 @@ def thaw(value: Any) -> Any:
 
 
 def _is_int(value: Any) -> bool:
-    return type(value) is int or (type(value) is float and value.is_integer() and abs(value) < 2**53)
+    return type(value) is int or (
+        type(value) is float and value.is_integer() and abs(value) < 2**53
+    )
 
 
-def _read_value(kind: str, meta: dict[str, Any], value: Any, path: str, problems: list[Problem]) -> Any:
+def _read_value(
+    kind: str, meta: dict[str, Any], value: Any, path: str, problems: list[Problem]
+) -> Any:
     def bad(expected: str) -> None:
         problems.append(Problem(path, f"must be {expected}, not {describe(value)}"))
 
@@ -123,7 +127,9 @@ def _read_value(kind: str, meta: dict[str, Any], value: Any, path: str, problems
 class Reader:
     """Reads keys of one JSON object; ``finish`` reports the keys nobody asked for."""
 
-    def __init__(self, data: Any, path: str, problems: list[Problem], what: str = "an object") -> None:
+    def __init__(
+        self, data: Any, path: str, problems: list[Problem], what: str = "an object"
+    ) -> None:
         self.path = path
         self.problems = problems
         self.ok = isinstance(data, dict)
@@ -161,7 +167,9 @@ def parse_fields(cls: type, reader: Reader, skip: tuple[str, ...] = ()) -> dict[
                 complete = False
             values[f.name] = None
             continue
-        value = _read_value(meta["kind"], meta, reader.raw(name), join(reader.path, name), reader.problems)
+        value = _read_value(
+            meta["kind"], meta, reader.raw(name), join(reader.path, name), reader.problems
+        )
         if value is None:
             complete = False
         values[f.name] = value

@@ -47,25 +47,44 @@ class _Json(Func):
         super().__init__(source, **extra)
         self.key = key
 
-    def _parts(self, compiler: Any, connection: Any) -> tuple[str, list[Any], str, str, str, list[Any]]:
+    def _parts(
+        self, compiler: Any, connection: Any
+    ) -> tuple[str, list[Any], str, str, str, list[Any]]:
         """(column sql, params, type sql, text sql, text params) for the vendor."""
         column, params = compiler.compile(self.source_expressions[0])
         params = list(params)
         if connection.vendor == "postgresql":
             if self.key is None:
                 return column, params, f"jsonb_typeof({column})", f"({column} #>> '{{}}')", "", []
-            return (column, params, f"jsonb_typeof({column} -> %s)", f"({column} ->> %s)", "k", [self.key])
+            return (
+                column,
+                params,
+                f"jsonb_typeof({column} -> %s)",
+                f"({column} ->> %s)",
+                "k",
+                [self.key],
+            )
         if connection.vendor == "sqlite":
             path = "$" if self.key is None else '$."' + self.key.replace('"', '""') + '"'
-            return column, params, f"json_type({column}, %s)", f"json_extract({column}, %s)", "p", [path]
-        raise NotSupportedError(f"criteria SQL supports SQLite and PostgreSQL, not {connection.vendor}")
+            return (
+                column,
+                params,
+                f"json_type({column}, %s)",
+                f"json_extract({column}, %s)",
+                "p",
+                [path],
+            )
+        raise NotSupportedError(
+            f"criteria SQL supports SQLite and PostgreSQL, not {connection.vendor}"
+        )
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         _, params, type_sql, text_sql, _, key_params = self._parts(compiler, connection)
         return self.render(connection.vendor, type_sql, text_sql, params, key_params)
 
-    def render(self, vendor: str, type_sql: str, text_sql: str, params: list[Any],
-               key_params: list[Any]) -> tuple[str, list[Any]]:
+    def render(
+        self, vendor: str, type_sql: str, text_sql: str, params: list[Any], key_params: list[Any]
+    ) -> tuple[str, list[Any]]:
         raise NotImplementedError
 
 
@@ -182,10 +201,13 @@ class TimestampText(Func):
         inner, params = compiler.compile(self.source_expressions[0])
         params = list(params)
         if connection.vendor == "postgresql":
-            return (f"to_char(({inner}) AT TIME ZONE 'UTC', "
-                    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"), params
-        sql = (f"(substr({inner}, 1, 10) || 'T' || substr({inner}, 12, 8) || '.' || "
-               f"substr(substr({inner}, 21) || '000', 1, 3) || 'Z')")
+            return (
+                f"to_char(({inner}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            ), params
+        sql = (
+            f"(substr({inner}, 1, 10) || 'T' || substr({inner}, 12, 8) || '.' || "
+            f"substr(substr({inner}, 21) || '000', 1, 3) || 'Z')"
+        )
         return sql, params * 3
 
 

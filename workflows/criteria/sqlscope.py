@@ -120,7 +120,13 @@ class SqlScope:
         from django.db.models import Case, When
 
         ref = self.value(name)
-        return ExprRef(Case(When(ref.kind_ok(kind), then=ref.text()), default=Value(None), output_field=TextField()))
+        return ExprRef(
+            Case(
+                When(ref.kind_ok(kind), then=ref.text()),
+                default=Value(None),
+                output_field=TextField(),
+            )
+        )
 
 
 def kind_of(prop_type: str) -> str:

@@ -57,11 +57,18 @@ class FilterTrace:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "filterType": self.filter_type, "status": self.status,
-            "sentence": self.sentence, "objectType": self.object_type,
+            "path": self.path,
+            "filterType": self.filter_type,
+            "status": self.status,
+            "sentence": self.sentence,
+            "objectType": self.object_type,
             "recordId": str(self.record_id) if self.record_id is not None else None,
-            "property": self.property, "operationType": self.operation_type, "operator": self.operator,
-            "expected": self.expected, "seen": list(self.seen), "error": self.error,
+            "property": self.property,
+            "operationType": self.operation_type,
+            "operator": self.operator,
+            "expected": self.expected,
+            "seen": list(self.seen),
+            "error": self.error,
         }
 
 
@@ -76,8 +83,10 @@ class CandidateTrace:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "recordId": str(self.record_id), "status": self.status,
-            "filters": [f.to_dict() for f in self.filters], "branches": [b.to_dict() for b in self.branches],
+            "recordId": str(self.record_id),
+            "status": self.status,
+            "filters": [f.to_dict() for f in self.filters],
+            "branches": [b.to_dict() for b in self.branches],
         }
 
 
@@ -106,11 +115,14 @@ class BranchTrace:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "path": self.path, "filterBranchType": self.branch_type, "status": self.status,
+            "path": self.path,
+            "filterBranchType": self.branch_type,
+            "status": self.status,
             "objectType": self.object_type,
             "recordId": str(self.record_id) if self.record_id is not None else None,
             "sentence": self.sentence,
-            "filters": [f.to_dict() for f in self.filters], "filterBranches": [b.to_dict() for b in self.branches],
+            "filters": [f.to_dict() for f in self.filters],
+            "filterBranches": [b.to_dict() for b in self.branches],
         }
         if self.branch_type == "ASSOCIATION":
             out["association"] = self.association
@@ -175,8 +187,10 @@ class Evaluation:
             head = "Could not be evaluated (errored)"
         else:
             head = "Not matched"
-        lines = [f"{head}: {self.object_type} {self.record_id}"
-                 + (f" as of {self.as_of.isoformat()}" if self.as_of else "")]
+        lines = [
+            f"{head}: {self.object_type} {self.record_id}"
+            + (f" as of {self.as_of.isoformat()}" if self.as_of else "")
+        ]
         lines.extend(self.notes)
         for i, group in enumerate(self.trace.branches, start=1):
             lines.append(f"Group {i} {group.status}")
@@ -185,11 +199,17 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "matched": self.matched, "errored": self.errored, "status": self.status,
-            "objectType": self.object_type, "recordId": str(self.record_id),
-            "now": self.now.isoformat(), "asOf": self.as_of.isoformat() if self.as_of else None,
-            "criteriaHash": self.criteria_hash, "notes": list(self.notes),
-            "summary": self.summary(), "trace": self.trace.to_dict(),
+            "matched": self.matched,
+            "errored": self.errored,
+            "status": self.status,
+            "objectType": self.object_type,
+            "recordId": str(self.record_id),
+            "now": self.now.isoformat(),
+            "asOf": self.as_of.isoformat() if self.as_of else None,
+            "criteriaHash": self.criteria_hash,
+            "notes": list(self.notes),
+            "summary": self.summary(),
+            "trace": self.trace.to_dict(),
         }
 
 

@@ -64,7 +64,7 @@ def parse_refine_by(data: Any, path: str, problems: list[Problem]) -> RefineBy |
     from .shape import freeze
 
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        problems.append(Problem(path, f"must be an object with a \"type\", not {describe(data)}"))
+        problems.append(Problem(path, f'must be an object with a "type", not {describe(data)}'))
         return None
     if data["type"] == NumOccurrences.type:
         reader = Reader(data, path, problems)
@@ -83,17 +83,21 @@ class Filter:
     """Fields every filter family may carry; at most one refine-by is allowed (HubSpot's rule)."""
 
     filter_type: ClassVar[str] = ""
-    pruning_refine_by: RefineBy | None = field(default=None, metadata=meta("pruningRefineBy", "node", resolver=parse_refine_by))
-    coalescing_refine_by: RefineBy | None = field(default=None, metadata=meta(
-        "coalescingRefineBy", "node", resolver=parse_refine_by
-    ))
+    pruning_refine_by: RefineBy | None = field(
+        default=None, metadata=meta("pruningRefineBy", "node", resolver=parse_refine_by)
+    )
+    coalescing_refine_by: RefineBy | None = field(
+        default=None, metadata=meta("coalescingRefineBy", "node", resolver=parse_refine_by)
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {"filterType": self.filter_type, **node_json(self)}
 
     @property
     def refine_bys(self) -> tuple[RefineBy, ...]:
-        return tuple(r for r in (self.pruning_refine_by, self.coalescing_refine_by) if r is not None)
+        return tuple(
+            r for r in (self.pruning_refine_by, self.coalescing_refine_by) if r is not None
+        )
 
 
 def _operation(data: Any, path: str, problems: list[Problem]) -> Operation | None:
@@ -118,7 +122,9 @@ class NumAssociationsFilter(Filter):
     """
 
     filter_type: ClassVar[str] = "NUM_ASSOCIATIONS"
-    association_category: str = field(metadata=meta("associationCategory", "choice", choices=ASSOCIATION_CATEGORIES))
+    association_category: str = field(
+        metadata=meta("associationCategory", "choice", choices=ASSOCIATION_CATEGORIES)
+    )
     association_type_id: int = field(metadata=meta("associationTypeId", "int"))
     to_object_type_id: str | None = field(default=None, metadata=meta("toObjectTypeId", "str"))
     to_object_type: str | None = field(default=None, metadata=meta("toObjectType", "str"))
@@ -151,8 +157,13 @@ def parse_filter(data: Any, path: str, problems: list[Problem]) -> Filter | None
         if filter_type is None:
             problems.append(Problem(where, "is required"))
         else:
-            problems.append(Problem(where, f"{describe(filter_type)} is not a supported filter type "
-                                           f"(one of {', '.join(FILTER_TYPES)})"))
+            problems.append(
+                Problem(
+                    where,
+                    f"{describe(filter_type)} is not a supported filter type "
+                    f"(one of {', '.join(FILTER_TYPES)})",
+                )
+            )
         return None
     values = parse_fields(cls, reader)
     reader.finish()
@@ -182,17 +193,20 @@ class Branch:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "filterBranchType": self.filter_branch_type,
-            "filterBranchOperator": self.filter_branch_operator or _default_operator(self.filter_branch_type),
+            "filterBranchOperator": self.filter_branch_operator
+            or _default_operator(self.filter_branch_type),
             "filters": [f.to_json() for f in self.filters],
             "filterBranches": [b.to_json() for b in self.branches],
         }
         if self.is_association:
-            out.update({
-                "objectTypeId": self.object_type_id,
-                "associationTypeId": self.association_type_id,
-                "associationCategory": self.association_category,
-                "operator": self.operator,
-            })
+            out.update(
+                {
+                    "objectTypeId": self.object_type_id,
+                    "associationTypeId": self.association_type_id,
+                    "associationCategory": self.association_category,
+                    "operator": self.operator,
+                }
+            )
         return out
 
     def walk(self, path: str) -> Iterator[tuple[str, Branch | Filter]]:
@@ -227,20 +241,33 @@ def parse_branch(data: Any, path: str, problems: list[Problem], depth: int = 0) 
         problems.append(Problem(where, "is required"))
         return None
     if branch_type in UNSUPPORTED_BRANCH_TYPES:
-        problems.append(Problem(where, f"{branch_type} is not supported: {UNSUPPORTED_BRANCH_TYPES[branch_type]}"))
+        problems.append(
+            Problem(
+                where, f"{branch_type} is not supported: {UNSUPPORTED_BRANCH_TYPES[branch_type]}"
+            )
+        )
         return None
     if branch_type not in BRANCH_TYPES:
-        problems.append(Problem(where, f"{describe(branch_type)} is not one of {', '.join(BRANCH_TYPES)}"))
+        problems.append(
+            Problem(where, f"{describe(branch_type)} is not one of {', '.join(BRANCH_TYPES)}")
+        )
         return None
 
     operator = reader.raw("filterBranchOperator")
     if operator is not None and operator != _default_operator(branch_type):
-        problems.append(Problem(join(path, "filterBranchOperator"),
-                                f"must be {_default_operator(branch_type)} for a {branch_type} branch, "
-                                f"not {describe(operator)}"))
+        problems.append(
+            Problem(
+                join(path, "filterBranchOperator"),
+                f"must be {_default_operator(branch_type)} for a {branch_type} branch, "
+                f"not {describe(operator)}",
+            )
+        )
     filters = _parse_list(reader, "filters", parse_filter)
-    branches = _parse_list(reader, "filterBranches",
-                           lambda item, where, found: parse_branch(item, where, found, depth + 1))
+    branches = _parse_list(
+        reader,
+        "filterBranches",
+        lambda item, where, found: parse_branch(item, where, found, depth + 1),
+    )
     fields: dict[str, Any] = {}
     if branch_type == "ASSOCIATION":
         association = _association_fields(reader)
@@ -250,8 +277,11 @@ def parse_branch(data: Any, path: str, problems: list[Problem], depth: int = 0) 
         fields = association
     reader.finish()
     return Branch(
-        filter_branch_type=branch_type, filters=tuple(filters), branches=tuple(branches),
-        filter_branch_operator=operator if isinstance(operator, str) else None, **fields,
+        filter_branch_type=branch_type,
+        filters=tuple(filters),
+        branches=tuple(branches),
+        filter_branch_operator=operator if isinstance(operator, str) else None,
+        **fields,
     )
 
 
@@ -271,15 +301,21 @@ def _parse_list(reader: Reader, name: str, parse: Any) -> list[Any]:
 class _AssociationKeys:
     object_type_id: str = field(metadata=meta("objectTypeId", "str"))
     association_type_id: int = field(metadata=meta("associationTypeId", "int"))
-    association_category: str = field(metadata=meta("associationCategory", "choice", choices=ASSOCIATION_CATEGORIES))
+    association_category: str = field(
+        metadata=meta("associationCategory", "choice", choices=ASSOCIATION_CATEGORIES)
+    )
     operator: str = field(metadata=meta("operator", "choice", choices=("IN_LIST",)))
 
 
 def _association_fields(reader: Reader) -> dict[str, Any] | None:
     if reader.data.get("operator") == "NOT_IN_LIST":
         reader.raw("operator")
-        reader.problems.append(Problem(join(reader.path, "operator"),
-                                       "NOT_IN_LIST association branches are not supported; "
-                                       "use IN_LIST (some associated record matches)"))
+        reader.problems.append(
+            Problem(
+                join(reader.path, "operator"),
+                "NOT_IN_LIST association branches are not supported; "
+                "use IN_LIST (some associated record matches)",
+            )
+        )
         return None
     return parse_fields(_AssociationKeys, reader)

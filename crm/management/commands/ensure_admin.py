@@ -19,7 +19,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--username", default="admin", help="Username of the admin (default: admin).")
+        parser.add_argument(
+            "--username", default="admin", help="Username of the admin (default: admin)."
+        )
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
         login_file = settings.VAR_DIR / "admin-login.txt"

@@ -15,34 +15,50 @@ from enrollment.models import EnrollmentSource
 def record_ids(raw: list[str]) -> list[str]:
     bad = [r for r in raw if not (r.isascii() and r.isdigit())]
     if bad:
-        raise CommandError(f"{', '.join(repr(b) for b in bad)} {'is not a record id' if len(bad) == 1 else 'are not record ids'}.")
+        raise CommandError(
+            f"{', '.join(repr(b) for b in bad)} {'is not a record id' if len(bad) == 1 else 'are not record ids'}."
+        )
     if len(raw) > MAX_BULK:
         raise CommandError(f"At most {MAX_BULK} records at a time, got {len(raw)}.")
     return raw
 
 
 class Command(BaseCommand):
-    help = ("Enroll records in a workflow manually (bypasses the triggers). Prints one line per record: "
-            "ENROLLED, or REFUSED with the reason.")
+    help = (
+        "Enroll records in a workflow manually (bypasses the triggers). Prints one line per record: "
+        "ENROLLED, or REFUSED with the reason."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("flow_id", help="The workflow (flow) id.")
         parser.add_argument("object_ids", nargs="+", help="Record ids to enroll.")
-        parser.add_argument("--source", choices=[EnrollmentSource.MANUAL, EnrollmentSource.CHATFLOW],
-                            default=EnrollmentSource.MANUAL, help="MANUAL (default) or CHATFLOW.")
-        parser.add_argument("--user", help="Enroll as this user (checked for the enroll_records permission) "
-                                           "and record them in the history. Default: the operator, unchecked.")
+        parser.add_argument(
+            "--source",
+            choices=[EnrollmentSource.MANUAL, EnrollmentSource.CHATFLOW],
+            default=EnrollmentSource.MANUAL,
+            help="MANUAL (default) or CHATFLOW.",
+        )
+        parser.add_argument(
+            "--user",
+            help="Enroll as this user (checked for the enroll_records permission) "
+            "and record them in the history. Default: the operator, unchecked.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = record_ids(options["object_ids"])
         user = None
         if options["user"]:
-            user = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: options["user"]}).first()
+            user = (
+                get_user_model()
+                .objects.filter(**{get_user_model().USERNAME_FIELD: options["user"]})
+                .first()
+            )
             if user is None:
                 raise CommandError(f'No user "{options["user"]}".')
         try:
-            outcomes = enroll_records(flow_id=options["flow_id"], record_ids=ids, source=options["source"],
-                                      user=user)
+            outcomes = enroll_records(
+                flow_id=options["flow_id"], record_ids=ids, source=options["source"], user=user
+            )
         except CrmError as exc:
             raise CommandError(exc.message) from None
         for outcome in outcomes:

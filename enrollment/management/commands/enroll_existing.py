@@ -23,13 +23,19 @@ def bar(done: int, total: int) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Enroll the records that already meet a workflow's filter triggers (HubSpot's 'enroll existing "
-            "records'), set-based, with a progress bar. --async queues it for the django-q2 cluster instead.")
+    help = (
+        "Enroll the records that already meet a workflow's filter triggers (HubSpot's 'enroll existing "
+        "records'), set-based, with a progress bar. --async queues it for the django-q2 cluster instead."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("flow_id", help="The workflow (flow) id.")
-        parser.add_argument("--async", dest="run_async", action="store_true",
-                            help="Queue the run for the django-q2 cluster and return at once.")
+        parser.add_argument(
+            "--async",
+            dest="run_async",
+            action="store_true",
+            help="Queue the run for the django-q2 cluster and return at once.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,10 +44,14 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         run = start_backfill(flow_id=flow.pk, run_async=options["run_async"])
         if options["run_async"]:
-            self.stdout.write(f'Queued enroll-existing run {run.pk} for "{flow.name}". Follow it with GET '
-                              f"/automation/v4/flows/{flow.pk}/backfill or in the admin (Backfill runs).")
+            self.stdout.write(
+                f'Queued enroll-existing run {run.pk} for "{flow.name}". Follow it with GET '
+                f"/automation/v4/flows/{flow.pk}/backfill or in the admin (Backfill runs)."
+            )
             return
-        self.stdout.write(f'Enrolling the records that already meet the triggers of "{flow.name}" ({flow.pk})...')
+        self.stdout.write(
+            f'Enrolling the records that already meet the triggers of "{flow.name}" ({flow.pk})...'
+        )
 
         def draw(sender: Any, instance: BackfillRun, **kwargs: Any) -> None:
             # run_backfill saves its progress after every window: each save redraws the bar.
@@ -57,6 +67,10 @@ class Command(BaseCommand):
         report = progress(run)
         self.stdout.write(f"\r{bar(report['done'], report['total'])}")
         if run.status != BackfillStatus.COMPLETE:
-            raise CommandError(f"Enroll existing {run.status.lower()}: {'; '.join(run.errors) or 'unknown error'}")
-        self.stdout.write(f"Done: enrolled {run.enrolled} of the {run.total} records that met the triggers "
-                          f"(run {run.pk}).")
+            raise CommandError(
+                f"Enroll existing {run.status.lower()}: {'; '.join(run.errors) or 'unknown error'}"
+            )
+        self.stdout.write(
+            f"Done: enrolled {run.enrolled} of the {run.total} records that met the triggers "
+            f"(run {run.pk})."
+        )

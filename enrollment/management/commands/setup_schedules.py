@@ -10,8 +10,10 @@ from enrollment.schedules import ensure_schedules
 
 
 class Command(BaseCommand):
-    help = ("Create or update, by name, the django-q2 schedules the enrollment engine needs: due action "
-            "steps every minute, history pruning daily. Safe to run on every deploy.")
+    help = (
+        "Create or update, by name, the django-q2 schedules the enrollment engine needs: due action "
+        "steps every minute, history pruning daily. Safe to run on every deploy."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name, what in ensure_schedules():

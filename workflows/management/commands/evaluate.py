@@ -25,15 +25,21 @@ def _read_criteria(name: str) -> tuple[dict[str, Any], str]:
     try:
         text = Path(name).read_text(encoding="utf-8")
     except OSError as exc:
-        raise CommandError(f"{name}: cannot read the criteria file ({exc.strerror or exc})") from None
+        raise CommandError(
+            f"{name}: cannot read the criteria file ({exc.strerror or exc})"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CommandError(f"{name}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise CommandError(
+            f"{name}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("listFilterBranch"), dict):
         return data["listFilterBranch"], "listFilterBranch"
     if not isinstance(data, dict):
-        raise CommandError(f"{name}: the criteria must be a JSON object (a filter branch), not {type(data).__name__}")
+        raise CommandError(
+            f"{name}: the criteria must be a JSON object (a filter branch), not {type(data).__name__}"
+        )
     return data, "listFilterBranch"
 
 
@@ -43,23 +49,40 @@ def _instant(raw: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise CommandError(f'--now: "{raw}" is not an ISO-8601 time (e.g. 2024-05-01T09:30:00Z)') from None
+        raise CommandError(
+            f'--now: "{raw}" is not an ISO-8601 time (e.g. 2024-05-01T09:30:00Z)'
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Command(BaseCommand):
-    help = ("Evaluate criteria (HubSpot filter-branch JSON) against one record and print the trace: the "
-            "verdict, then each group and filter with pass / fail and the values seen.")
+    help = (
+        "Evaluate criteria (HubSpot filter-branch JSON) against one record and print the trace: the "
+        "verdict, then each group and filter with pass / fail and the values seen."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--criteria", required=True, metavar="FILE",
-                            help="A JSON file: a filter branch, or an object with a listFilterBranch.")
-        parser.add_argument("--object-type", required=True, metavar="T",
-                            help="The records' object type: contacts, 0-1, companies, a custom 2-N...")
+        parser.add_argument(
+            "--criteria",
+            required=True,
+            metavar="FILE",
+            help="A JSON file: a filter branch, or an object with a listFilterBranch.",
+        )
+        parser.add_argument(
+            "--object-type",
+            required=True,
+            metavar="T",
+            help="The records' object type: contacts, 0-1, companies, a custom 2-N...",
+        )
         parser.add_argument("--record", required=True, metavar="ID", help="The record id.")
-        parser.add_argument("--now", metavar="ISO",
-                            help="Evaluate as if it were this time (relative dates); default: now.")
-        parser.add_argument("--json", action="store_true", help="Print the whole evaluation as JSON instead.")
+        parser.add_argument(
+            "--now",
+            metavar="ISO",
+            help="Evaluate as if it were this time (relative dates); default: now.",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="Print the whole evaluation as JSON instead."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = _instant(options["now"])
