@@ -160,7 +160,10 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"bearerAuth": []}],
     # Several shapes have a "status" enum (batches, enrollments, backfills): the batch one is
     # shared by many components, so it is named here rather than by a hash.
-    "ENUM_NAME_OVERRIDES": {"BatchStatusEnum": ["PENDING", "PROCESSING", "CANCELED", "COMPLETE"]},
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStatusEnum": ["PENDING", "PROCESSING", "CANCELED", "COMPLETE"],
+        "ReasonCodeEnum": "enrollment.reasons.Reason",
+    },
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

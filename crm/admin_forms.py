@@ -41,7 +41,7 @@ from crm.values import split_multi
 
 
 def admin_actor(request: Any) -> Actor:
-    return Actor(source=ChangeSource.ADMIN, user=getattr(request, "user", None))
+    return Actor.of_user(getattr(request, "user", None), source=ChangeSource.ADMIN)
 
 
 class ServiceForm(forms.ModelForm):

@@ -23,7 +23,7 @@ from crm.models import AssociationCategory, AssociationType, ChangeSource, Recor
 from crm.services import Actor, association_label_create, records_create, records_update
 from crm.services.associations import AssociationInput, associations_create
 
-ACTOR = Actor(source=ChangeSource.IMPORT, source_id="seed_demo")
+ACTOR = Actor.system("seed_demo", source=ChangeSource.IMPORT)
 SEED = 42
 
 COMPANIES = 60

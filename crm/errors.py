@@ -47,6 +47,18 @@ class ObjectNotFound(CrmError):
     category = "OBJECT_NOT_FOUND"
     status = 404
 
+    @classmethod
+    def named(cls, message: str, name: str, *, code: str = "OBJECT_NOT_FOUND") -> ObjectNotFound:
+        """The usual 404: one message, repeated as the error of the field ``name``."""
+        return cls(message, [ErrorDetail(message, name=name, code=code)])
+
+
+class Forbidden(CrmError):
+    """A permission or subscription tier refuses this; always enforced on the server."""
+
+    category = "FORBIDDEN"
+    status = 403
+
 
 class UniqueValueConflict(CrmError):
     category = "CONFLICT"

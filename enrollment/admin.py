@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from crm.admin_forms import admin_actor
 from crm.errors import CrmError
 from crm.models import Record
 from enrollment.diagnose import diagnose
@@ -168,7 +169,7 @@ class EnrollmentAdmin(ReadOnlyAdmin):
         for flow_id, record_ids in by_flow.items():
             try:
                 outcomes = unenroll_records(
-                    flow_id=flow_id, record_ids=record_ids, user=request.user
+                    flow_id=flow_id, record_ids=record_ids, actor=admin_actor(request)
                 )
             except CrmError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
@@ -365,7 +366,7 @@ def enroll_in_workflow(
                 flow_id=flow.pk,
                 record_ids=[r.pk for r in records],
                 source=form.cleaned_data["source"],
-                user=request.user,
+                actor=admin_actor(request),
             )
         except CrmError as exc:
             modeladmin.message_user(request, exc.message, messages.ERROR)

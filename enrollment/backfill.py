@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from crm.models import Record
 from enrollment.models import BackfillRun, BackfillStatus, Enrollment, EnrollmentStatus
+from enrollment.queue import enqueue
 from enrollment.reasons import sentence
 from workflows.models import CriteriaType, Workflow
 
@@ -36,19 +37,21 @@ def start_backfill(
         workflow=flow, criteria_revision=flow.criteria_revision, requested_by_id=user_id
     )
     if run_async:
-        from django_q.tasks import async_task
-
-        transaction.on_commit(lambda: async_task("enrollment.tasks.run_backfill", run.pk))
+        enqueue("enrollment.tasks.run_backfill", run.pk)
     return run
 
 
 def candidates(
     flow: Workflow, *, now: Any = None, exclude_enrolled: bool = True
 ) -> QuerySet[Record]:
-    """Records that meet the criteria, are not suppressed or already at the goal, and may
-    enroll (never enrolled; or, with re-enrollment on, not enrolled right now)."""
+    """The eligibility rule (``enrollment.eligibility.decide`` on the BACKFILL path) as SQL.
+
+    Records whose triggers *pass* (errored is not a pass), whose suppression and goal are
+    *definitely not met* (an errored one blocks, as in ``decide``), and that may enroll
+    (never enrolled; or, with re-enrollment on, not enrolled right now). The agreement test
+    (tests/enrollment/test_eligibility_backfill.py) holds this to ``decide``."""
     from enrollment.index import compile_flow
-    from workflows.criteria import to_queryset
+    from workflows.criteria import not_failed_queryset, to_queryset
 
     compiled = compile_flow(flow)
     qs = to_queryset(compiled.criteria, now=now)
@@ -56,7 +59,8 @@ def candidates(
     # growing subquery falls back to a per-row scan once it outgrows work_mem.
     for extra in (compiled.suppression, compiled.goal):
         if extra is not None:
-            qs = qs.filter(~Exists(to_queryset(extra, now=now).filter(pk=OuterRef("pk"))))
+            blocked = not_failed_queryset(extra, now=now).filter(pk=OuterRef("pk"))
+            qs = qs.filter(~Exists(blocked))
     if not exclude_enrolled:
         return qs
     taken = Enrollment.objects.filter(workflow=flow, record_id=OuterRef("pk"))
@@ -75,6 +79,8 @@ def run_backfill(run_id: int, *, window: int = WINDOW) -> BackfillRun:
     run.status, run.started_at = BackfillStatus.RUNNING, run.started_at or now
     run.save(update_fields=["status", "started_at"])
     try:
+        if not flow.is_enabled:
+            raise ValueError(f"flow {flow.pk} is off: turn it on to enroll existing records")
         if flow.criteria_type != CriteriaType.LIST_BASED:
             raise ValueError(
                 f"flow {flow.pk} has {flow.criteria_type} criteria: only filter-based triggers "
@@ -107,9 +113,7 @@ def run_backfill(run_id: int, *, window: int = WINDOW) -> BackfillRun:
         run.errors = [*run.errors, f"{type(exc).__name__}: {exc}"]
     run.save()
     if run.enrolled:
-        from django_q.tasks import async_task
-
-        async_task("enrollment.tasks.run_due_steps")
+        enqueue("enrollment.tasks.run_due_steps")
     return run
 
 

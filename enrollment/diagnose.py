@@ -1,21 +1,26 @@
 """Why is - or isn't - this record enrolled? And HubSpot's "test" panel.
 
 Diagnose joins what was stored (every enrollment with its trace, every decision worth
-explaining) with a fresh evaluation now, and answers in sentences, filter by filter.
+explaining) with the eligibility rule asked now (``enrollment.eligibility.decide``, the
+same function the engine and manual enrollment call), and answers in sentences, filter by
+filter: what a change would do now, what enroll-existing would do, what manual enrollment
+would do - each with its reason code.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from crm.models import Record
 from crm.values import format_datetime
+from enrollment.eligibility import Check, Evidence, Facts, Part, Path, Verdict, decide
 from enrollment.index import compile_flow
 from enrollment.models import Enrollment, EnrollmentEvent, EnrollmentStatus
 from enrollment.reasons import sentence
-from workflows.models import CriteriaType, Workflow
+from workflows.models import Workflow
 
 
 def enrollment_json(e: Enrollment) -> dict[str, Any]:
@@ -49,39 +54,118 @@ def decision_json(d: EnrollmentEvent) -> dict[str, Any]:
     }
 
 
-def test_record(flow: Workflow, record: Record, *, now: Any = None) -> dict[str, Any]:
-    """Evaluate the triggers against one record without enrolling it."""
+@dataclass(frozen=True)
+class Situation:
+    """One record in one workflow, read once: what every "what would happen now" asks."""
+
+    flow: Workflow
+    compiled: Any
+    record: Record
+    active: Enrollment | None
+    last_cycle: int
+    now: Any
+    evaluation: Any  # the triggers now (None: no filter triggers)
+
+    def evidence(self, *, path: Path) -> Evidence:
+        from workflows.criteria import evaluate
+
+        def at(part: Any) -> Any:
+            if part is None:
+                return Evidence.none
+            return lambda: evaluate(part, self.record, now=self.now)
+
+        current = (lambda: self.evaluation) if self.evaluation is not None else Evidence.none
+        return Evidence(
+            criteria=current,
+            # No change is under way: "just before" is now, and no re-enrollment trigger
+            # moves - diagnose asks what a change that keeps things as they are would do.
+            before=current,
+            reenrollment=lambda: Check(Part.REENROLLMENT),
+            suppression=at(self.compiled.suppression),
+            goal=at(self.compiled.goal),
+        )
+
+    def verdict(self, path: Path) -> Verdict:
+        facts = Facts(
+            path=path,
+            enabled=self.flow.is_enabled,
+            has_triggers=self.compiled.criteria is not None,
+            active=self.active is not None,
+            last_cycle=self.last_cycle,
+            should_re_enroll=self.flow.should_re_enroll,
+        )
+        return decide(facts, self.evidence(path=path))
+
+
+def situation(flow: Workflow, record: Record, *, now: Any = None) -> Situation:
     from workflows.criteria import evaluate
 
+    now = now or timezone.now()
     compiled = compile_flow(flow)
-    if compiled.criteria is None:
+    enrollments = Enrollment.objects.filter(workflow=flow, record=record)
+    active = enrollments.filter(status=EnrollmentStatus.ACTIVE).first()
+    last_cycle = max(enrollments.values_list("cycle", flat=True), default=0)
+    evaluation = (
+        evaluate(compiled.criteria, record, now=now) if compiled.criteria is not None else None
+    )
+    return Situation(flow, compiled, record, active, last_cycle, now, evaluation)
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "admit": verdict.admit,
+        "reasonCode": str(verdict.reason),
+        "sentence": sentence(verdict.reason, detail=verdict.detail),
+        "checks": {
+            str(part): {
+                "matched": check.matched,
+                "errored": check.errored,
+                "error": check.problem() if check.errored else None,
+            }
+            for part, check in verdict.checks.items()
+        },
+    }
+
+
+def test_record(flow: Workflow, record: Record, *, now: Any = None) -> dict[str, Any]:
+    """Evaluate the triggers against one record without enrolling it - and say, with the
+    eligibility rule, whether turning the workflow on with "enroll existing" would take it
+    (HubSpot: green means it would)."""
+    found = situation(flow, record, now=now)
+    would = found.verdict(Path.BACKFILL)
+    if found.evaluation is None:
         return {
             "objectId": str(record.pk),
             "matched": False,
             "evaluation": None,
             "summary": [
-                f"This workflow has {flow.criteria_type} enrollment: there are no filter triggers to test."
+                f"This workflow has {flow.criteria_type} enrollment: there are no filter "
+                "triggers to test."
             ],
+            "enrollExisting": verdict_json(would),
         }
-    evaluation = evaluate(compiled.criteria, record, now=now or timezone.now())
+    evaluation = found.evaluation
     head = (
         "The record meets the enrollment triggers."
         if evaluation.matched
         else "The record does not meet the enrollment triggers."
     )
+    tail = (
+        "Enroll existing would enroll it now."
+        if would.admit
+        else f"Enroll existing would not enroll it now: {sentence(would.reason, detail=would.detail)}"
+    )
     return {
         "objectId": str(record.pk),
         "matched": evaluation.matched,
-        "summary": [head, *evaluation.summary()],
+        "summary": [head, *evaluation.summary(), tail],
         "evaluation": evaluation.to_dict(),
+        "enrollExisting": verdict_json(would),
     }
 
 
 def diagnose(flow: Workflow, record: Record, *, now: Any = None, limit: int = 50) -> dict[str, Any]:
-    from workflows.criteria import evaluate
-
-    now = now or timezone.now()
-    compiled = compile_flow(flow)
+    found = situation(flow, record, now=now)
     enrollments = list(
         Enrollment.objects.filter(workflow=flow, record=record)
         .select_related("record__object_type")
@@ -90,10 +174,8 @@ def diagnose(flow: Workflow, record: Record, *, now: Any = None, limit: int = 50
     decisions = list(
         EnrollmentEvent.objects.filter(workflow=flow, record=record).order_by("-at", "-id")[:limit]
     )
-    active = next((e for e in enrollments if e.status == EnrollmentStatus.ACTIVE), None)
-    evaluation = (
-        evaluate(compiled.criteria, record, now=now) if compiled.criteria is not None else None
-    )
+    verdicts = {path: found.verdict(path) for path in Path}
+    active, evaluation = found.active, found.evaluation
     summary: list[str] = []
     if active is not None:
         summary.append(
@@ -104,7 +186,7 @@ def diagnose(flow: Workflow, record: Record, *, now: Any = None, limit: int = 50
         if first is not None:
             summary.append(f"Why: {first.message}")
     else:
-        summary.extend(_why_not(flow, compiled, record, enrollments, evaluation, now))
+        summary.extend(_why_not(enrollments, decisions, verdicts))
     if evaluation is not None:
         summary.append(
             "Now: the record "
@@ -119,6 +201,11 @@ def diagnose(flow: Workflow, record: Record, *, now: Any = None, limit: int = 50
         "currentlyMatches": bool(evaluation and evaluation.matched),
         "isEnabled": flow.is_enabled,
         "summary": summary,
+        "eligibility": {
+            "change": verdict_json(verdicts[Path.CHANGE]),
+            "enrollExisting": verdict_json(verdicts[Path.BACKFILL]),
+            "manual": verdict_json(verdicts[Path.MANUAL]),
+        },
         "evaluation": evaluation.to_dict() if evaluation is not None else None,
         "enrollments": [enrollment_json(e) for e in enrollments],
         "decisions": [decision_json(d) for d in decisions],
@@ -126,38 +213,31 @@ def diagnose(flow: Workflow, record: Record, *, now: Any = None, limit: int = 50
 
 
 def _why_not(
-    flow: Workflow,
-    compiled: Any,
-    record: Record,
-    enrollments: list[Enrollment],
-    evaluation: Any,
-    now: Any,
+    enrollments: list[Enrollment], decisions: list[EnrollmentEvent], verdicts: dict[Path, Verdict]
 ) -> list[str]:
-    from workflows.criteria import evaluate
-
     lines: list[str] = []
     if enrollments:
         last = enrollments[0]
+        ended = format_datetime(last.ended_at) if last.ended_at else ""
         lines.append(
-            f"Not enrolled now. Last enrollment (cycle {last.cycle}) ended "
-            f"{format_datetime(last.ended_at) if last.ended_at else ''}: {last.end_reason or last.status}."
+            f"Not enrolled now. Last enrollment (cycle {last.cycle}) ended {ended}: "
+            f"{last.end_reason or last.status}."
         )
     else:
         lines.append("Never enrolled in this workflow.")
-    if not flow.is_enabled:
-        lines.append(sentence("WORKFLOW_OFF"))
-    if flow.criteria_type == CriteriaType.MANUAL:
+    last_decision = decisions[0] if decisions else None
+    if last_decision is not None and last_decision.enrollment_id is None:
         lines.append(
-            "This workflow has no triggers: records are enrolled only manually or by another workflow."
+            f"Last decision ({format_datetime(last_decision.at)}): {last_decision.message}"
         )
-    elif evaluation is not None and not evaluation.matched:
-        lines.append(sentence("CRITERIA_NOT_MET"))
-    elif evaluation is not None and evaluation.matched:
-        if enrollments and not flow.should_re_enroll:
-            lines.append(sentence("REENROLLMENT_OFF"))
-        elif not enrollments:
-            lines.append(sentence("ALREADY_MATCHING"))
-    for part, code in ((compiled.suppression, "SUPPRESSED"), (compiled.goal, "GOAL_ALREADY_MET")):
-        if part is not None and evaluate(part, record, now=now).matched:
-            lines.append(sentence(code))
+    for path, words in (
+        (Path.CHANGE, "A change now"),
+        (Path.BACKFILL, "Enroll existing now"),
+        (Path.MANUAL, "Manual enrollment now"),
+    ):
+        verdict = verdicts[path]
+        if verdict.admit:
+            lines.append(f"{words}: would enroll it.")
+        else:
+            lines.append(f"{words}: {sentence(verdict.reason, detail=verdict.detail)}")
     return lines

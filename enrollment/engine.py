@@ -26,15 +26,28 @@ from django.utils import timezone
 
 from crm.models import Association, Record
 from crm.signals import AssociationsChanged, RecordsChanged
+from enrollment.eligibility import (
+    Check,
+    Evidence,
+    Facts,
+    Part,
+    Path,
+    ReviewFacts,
+    Verdict,
+    decide,
+    review,
+)
 from enrollment.enroll import (
     EnrollRequest,
     create_enrollment,
     end_enrollment,
     unenroll_archived,
 )
-from enrollment.history import decision_row, first_failure
+from enrollment.history import decision_row
 from enrollment.index import CompiledFlow, current_index
 from enrollment.models import Enrollment, EnrollmentEvent, EnrollmentSource, EnrollmentStatus
+from enrollment.queue import enqueue
+from enrollment.reasons import Reason
 from workflows.models import CriteriaType
 
 log = logging.getLogger(__name__)
@@ -180,13 +193,9 @@ def dispatch(flow: CompiledFlow, record_ids: list[int], cause: Cause) -> None:
     if len(record_ids) <= FANOUT_INLINE_LIMIT:
         evaluate_records(flow, record_ids, cause=cause, created=False, record_history=True)
         return
-    from django_q.tasks import async_task
-
     for start in range(0, len(record_ids), FANOUT_BATCH):
         batch = record_ids[start : start + FANOUT_BATCH]
-        async_task(
-            "enrollment.tasks.evaluate_batch", flow.id, flow.revision, batch, cause.as_dict()
-        )
+        enqueue("enrollment.tasks.evaluate_batch", flow.id, flow.revision, batch, cause.as_dict())
 
 
 def associated_ids(record_ids: Iterable[int], owner_type: str) -> list[int]:
@@ -223,6 +232,16 @@ def evaluate_records(
     )
 
 
+@dataclass
+class _Batch:
+    """What one pass reads once for all its (workflow, record) pairs."""
+
+    records: dict[int, Record]
+    active: dict[tuple[int, int], Enrollment]
+    last_cycle: dict[tuple[int, int], int]
+    by_flow: dict[int, tuple[CompiledFlow, list[Record]]]
+
+
 def evaluate_pairs(
     pairs: list[tuple[CompiledFlow, int]],
     *,
@@ -237,63 +256,39 @@ def evaluate_pairs(
     workflow; decisions that change nothing are written in one INSERT at the end. Only an
     enrollment or an unenrollment takes a transaction and the record's lock.
     """
-    from workflows.criteria import evaluate_many
-
-    record_ids = sorted({rid for _, rid in pairs})
-    flow_ids = sorted({f.id for f, _ in pairs})
-    records = {
-        r.pk: r
-        for r in Record.objects.select_related("object_type").filter(
-            pk__in=record_ids, archived=False
-        )
-    }
-    if not records:
+    batch = _load_batch(pairs)
+    if not batch.records:
         return
     now = timezone.now()
-    # One read of these records' enrollments in these workflows: the active ones, and the
-    # last cycle of each pair (first time only / re-enrollment decide from it).
-    active: dict[tuple[int, int], Enrollment] = {}
-    last_cycle: dict[tuple[int, int], int] = {}
-    for e in Enrollment.objects.filter(workflow_id__in=flow_ids, record_id__in=list(records)).only(
-        "pk", "workflow_id", "record_id", "status", "cycle", "source", "criteria_revision"
-    ):
-        key = (e.workflow_id, e.record_id)
-        last_cycle[key] = max(last_cycle.get(key, 0), e.cycle)
-        if e.status == EnrollmentStatus.ACTIVE:
-            active[key] = e
-    by_flow: dict[int, tuple[CompiledFlow, list[Record]]] = {}
-    for flow, rid in pairs:
-        if rid in records:
-            by_flow.setdefault(flow.id, (flow, []))[1].append(records[rid])
-    pending: list[Any] = []
-    for flow, flow_records in by_flow.values():
-        try:
-            current = (
-                evaluate_many(flow.criteria, flow_records, now=now)
-                if flow.criteria is not None
-                else {}
-            )
-        except Exception as exc:  # never a pass: say so for each record
-            log.exception("enrollment evaluation failed for flow %s", flow.id)
-            pending.extend(_error_row(flow, r.pk, cause, exc) for r in flow_records)
-            continue
-        for record in flow_records:
+    pending: list[EnrollmentEvent] = []
+    for flow, records in batch.by_flow.values():
+        current = _evaluate_now(flow, records, now)
+        for record in records:
             key = (flow.id, record.pk)
             try:
-                if key in active:
-                    _review_active(flow, active[key], record, current.get(record.pk), cause, now)
-                elif flow.criteria_type == CriteriaType.LIST_BASED and flow.criteria is not None:
-                    _consider(
+                evidence = _evidence(
+                    flow, record, current, cause, now, changed.get(flow.id, frozenset()), created
+                )
+                if key in batch.active:
+                    _apply_review(flow, batch.active[key], record, evidence, cause, pending)
+                elif flow.criteria_type == CriteriaType.LIST_BASED:
+                    facts = Facts(
+                        path=Path.CHANGE,
+                        enabled=True,  # the index holds enabled workflows only
+                        has_triggers=flow.criteria is not None,
+                        active=False,
+                        last_cycle=batch.last_cycle.get(key, 0),
+                        should_re_enroll=flow.should_re_enroll,
+                        created=created,
+                        loop=_own_loop(flow, cause),
+                    )
+                    _apply_verdict(
                         flow,
                         record,
-                        current[record.pk],
+                        decide(facts, evidence),
                         cause,
-                        now,
-                        created=created,
-                        record_history=record_history.get(flow.id, True),
-                        changed=changed.get(flow.id, frozenset()),
-                        last_cycle=last_cycle.get(key, 0),
-                        pending=pending,
+                        record_history.get(flow.id, True),
+                        pending,
                     )
             except Exception as exc:  # one bad record must not stop the others
                 log.exception(
@@ -304,11 +299,164 @@ def evaluate_pairs(
         EnrollmentEvent.objects.bulk_create(pending)
 
 
-def _error_row(flow: CompiledFlow, record_id: int, cause: Cause, exc: Exception) -> Any:
+def _load_batch(pairs: list[tuple[CompiledFlow, int]]) -> _Batch:
+    """The live records, and their enrollments in these workflows: the active ones and the
+    last cycle of each pair (first time only / re-enrollment decide from it)."""
+    record_ids = sorted({rid for _, rid in pairs})
+    flow_ids = sorted({f.id for f, _ in pairs})
+    records = {
+        r.pk: r
+        for r in Record.objects.select_related("object_type").filter(
+            pk__in=record_ids, archived=False
+        )
+    }
+    active: dict[tuple[int, int], Enrollment] = {}
+    last_cycle: dict[tuple[int, int], int] = {}
+    if records:
+        for e in Enrollment.objects.filter(
+            workflow_id__in=flow_ids, record_id__in=list(records)
+        ).only("pk", "workflow_id", "record_id", "status", "cycle", "source", "criteria_revision"):
+            key = (e.workflow_id, e.record_id)
+            last_cycle[key] = max(last_cycle.get(key, 0), e.cycle)
+            if e.status == EnrollmentStatus.ACTIVE:
+                active[key] = e
+    by_flow: dict[int, tuple[CompiledFlow, list[Record]]] = {}
+    for flow, rid in pairs:
+        if rid in records:
+            by_flow.setdefault(flow.id, (flow, []))[1].append(records[rid])
+    return _Batch(records, active, last_cycle, by_flow)
+
+
+def _evaluate_now(flow: CompiledFlow, records: list[Record], now: datetime) -> dict[int, Check]:
+    """The triggers now, for all of a workflow's records in one go (contexts read once)."""
+    from workflows.criteria import evaluate_many
+
+    if flow.criteria is None:
+        return {}
+    try:
+        found = evaluate_many(flow.criteria, records, now=now)
+    except Exception as exc:  # never a pass: every record gets the error
+        log.exception("enrollment evaluation failed for flow %s", flow.id)
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        return {r.pk: Check(Part.CRITERIA, error=error) for r in records}
+    return {pk: Check(Part.CRITERIA, evaluation=ev) for pk, ev in found.items()}
+
+
+def _evidence(
+    flow: CompiledFlow,
+    record: Record,
+    current: dict[int, Check],
+    cause: Cause,
+    now: datetime,
+    changed: frozenset[str],
+    created: bool,
+) -> Evidence:
+    """The evaluations the rule may ask for about one record; each made only if asked."""
+    before_at = (cause.at or now) - BEFORE
+
+    def at(part: Any, **kw: Any) -> Any:
+        return (lambda: _evaluate(part, record, now, **kw)) if part is not None else _none
+
+    return Evidence(
+        criteria=lambda: current.get(record.pk),
+        before=at(flow.criteria, as_of=before_at),
+        reenrollment=lambda: _reenrollment_fired(flow, record, now, before_at, changed, created),
+        suppression=at(flow.suppression),
+        goal=at(flow.goal),
+    )
+
+
+def _none() -> None:
+    return None
+
+
+def _apply_verdict(
+    flow: CompiledFlow,
+    record: Record,
+    verdict: Verdict,
+    cause: Cause,
+    record_history: bool,
+    pending: list[EnrollmentEvent],
+) -> None:
+    if verdict.admit:
+        created = create_enrollment(
+            EnrollRequest(
+                flow_id=flow.id,
+                record_id=record.pk,
+                source=verdict.source,
+                criteria_revision=flow.criteria_revision,
+                evaluation=verdict.evaluation,
+                cause=cause.as_dict(),
+                user_id=cause.user_id,
+                detail=verdict.detail,
+                flow_name=_flow_label(flow),
+                cycle=verdict.cycle,
+            )
+        )
+        if created is not None:
+            return
+        verdict = Verdict(False, Reason.ALREADY_ENROLLED, deciding=verdict.deciding)
+    # Non-enrollments are kept for changes that touched the triggers; errors and loops are
+    # always worth saying.
+    if record_history or verdict.reason in ALWAYS_RECORDED:
+        pending.append(
+            decision_row(
+                flow_id=flow.id,
+                record_id=record.pk,
+                reason=verdict.reason,
+                source=EnrollmentSource.TRIGGER,
+                criteria_revision=flow.criteria_revision,
+                evaluation=verdict.evaluation,
+                cause=cause.as_dict(),
+                detail=verdict.detail,
+                flow_name=_flow_label(flow),
+            )
+        )
+
+
+#: Non-enrollments recorded even when the change did not touch the enrollment triggers.
+ALWAYS_RECORDED = frozenset({Reason.LOOP_GUARD, Reason.EVALUATION_ERROR})
+
+
+def _apply_review(
+    flow: CompiledFlow,
+    enrollment: Enrollment,
+    record: Record,
+    evidence: Evidence,
+    cause: Cause,
+    pending: list[EnrollmentEvent],
+) -> None:
+    outcome = review(ReviewFacts(unenroll_not_meeting=flow.unenroll_not_meeting), evidence)
+    if outcome.end and outcome.reason is not None:
+        end_enrollment(
+            enrollment,
+            status=outcome.status,
+            reason=outcome.reason,
+            evaluation=outcome.deciding.evaluation if outcome.deciding else None,
+            cause=cause.as_dict(),
+            detail=outcome.detail,
+        )
+    elif outcome.reason is not None:  # a check could not be made: recorded, nothing changes
+        pending.append(
+            decision_row(
+                flow_id=flow.id,
+                record_id=record.pk,
+                reason=outcome.reason,
+                enrollment_id=enrollment.pk,
+                source=enrollment.source,
+                criteria_revision=flow.criteria_revision,
+                evaluation=outcome.deciding.evaluation if outcome.deciding else None,
+                cause=cause.as_dict(),
+                detail=outcome.detail,
+            )
+        )
+
+
+def _error_row(flow: CompiledFlow, record_id: int, cause: Cause, exc: Exception) -> EnrollmentEvent:
     return decision_row(
         flow_id=flow.id,
         record_id=record_id,
-        reason="EVALUATION_ERROR",
+        reason=Reason.EVALUATION_ERROR,
         criteria_revision=flow.criteria_revision,
         cause=cause.as_dict(),
         detail=f"{type(exc).__name__}: {exc}"[:300],
@@ -321,123 +469,6 @@ def _evaluate(criteria: Any, record: Record, now: datetime, as_of: datetime | No
     return evaluate(criteria, record, now=now, as_of=as_of)
 
 
-def _review_active(
-    flow: CompiledFlow,
-    enrollment: Enrollment,
-    record: Record,
-    current: Any,
-    cause: Cause,
-    now: datetime,
-) -> None:
-    """Goal, then unenrollment triggers, then "no longer meets the criteria" (forward only)."""
-    if flow.goal is not None:
-        goal = _evaluate(flow.goal, record, now)
-        if goal.matched and not goal.errored:
-            end_enrollment(
-                enrollment,
-                status=EnrollmentStatus.GOAL_MET,
-                reason="GOAL_MET",
-                evaluation=goal,
-                cause=cause.as_dict(),
-            )
-            return
-    if flow.suppression is not None:
-        suppression = _evaluate(flow.suppression, record, now)
-        if suppression.matched and not suppression.errored:
-            end_enrollment(
-                enrollment,
-                status=EnrollmentStatus.UNENROLLED,
-                reason="UNENROLL_TRIGGER_MET",
-                evaluation=suppression,
-                cause=cause.as_dict(),
-            )
-            return
-    if (
-        flow.unenroll_not_meeting
-        and current is not None
-        and not current.matched
-        and not current.errored
-    ):
-        end_enrollment(
-            enrollment,
-            status=EnrollmentStatus.UNENROLLED,
-            reason="NO_LONGER_MEETS_CRITERIA",
-            evaluation=current,
-            cause=cause.as_dict(),
-            detail=first_failure(current),
-        )
-
-
-def _consider(
-    flow: CompiledFlow,
-    record: Record,
-    current: Any,
-    cause: Cause,
-    now: datetime,
-    *,
-    created: bool,
-    record_history: bool,
-    changed: frozenset[str],
-    last_cycle: int,
-    pending: list[Any],
-) -> None:
-    """A record not currently enrolled: enroll it only on a transition, first time only by default."""
-
-    def note(reason: str, evaluation: Any = None, detail: str = "") -> None:
-        if record_history or reason == "LOOP_GUARD":  # a skipped loop is always worth saying
-            pending.append(
-                decision_row(
-                    flow_id=flow.id,
-                    record_id=record.pk,
-                    reason=reason,
-                    source=EnrollmentSource.TRIGGER,
-                    criteria_revision=flow.criteria_revision,
-                    evaluation=evaluation,
-                    cause=cause.as_dict(),
-                    detail=detail,
-                    flow_name=_flow_label(flow),
-                )
-            )
-
-    if current.errored:
-        note("EVALUATION_ERROR", current, first_failure(current))
-        return
-    if not current.matched:
-        note("CRITERIA_NOT_MET", current, first_failure(current))
-        return
-    before_at = (cause.at or now) - BEFORE
-    if not last_cycle:
-        matched_before = (
-            False if created else _evaluate(flow.criteria, record, now, as_of=before_at).matched
-        )
-        if matched_before:
-            note("ALREADY_MATCHING", current)
-            return
-        _enroll(flow, record, current, cause, now, EnrollmentSource.TRIGGER, note, cycle=1)
-        return
-    if not flow.should_re_enroll:
-        note("REENROLLMENT_OFF", current)
-        return
-    fired = _reenrollment_fired(flow, record, now, before_at, changed, created)
-    if not fired:
-        note("NO_REENROLLMENT_TRIGGER", current)
-        return
-    if _is_own_loop(flow, cause):
-        note("LOOP_GUARD", current, "a property set by this workflow cannot re-enroll into it")
-        return
-    _enroll(
-        flow,
-        record,
-        current,
-        cause,
-        now,
-        EnrollmentSource.REENROLLMENT,
-        note,
-        detail=fired,
-        cycle=last_cycle + 1,
-    )
-
-
 def _reenrollment_fired(
     flow: CompiledFlow,
     record: Record,
@@ -445,24 +476,38 @@ def _reenrollment_fired(
     before_at: datetime,
     changed: frozenset[str],
     created: bool,
-) -> str:
-    """The trigger that went from not met to met ("" if none).
+) -> Check:
+    """The re-enrollment trigger that went from not met to met, if any.
 
     With no re-enrollment triggers, the enrollment criteria themselves re-enroll on a
     transition (our choice where HubSpot requires triggers). "is known" fires on every
-    change of value, as HubSpot documents.
+    change of value, as HubSpot documents. A trigger that errors now cannot fire (if none
+    fired and one errored, the check is errored); one that errored just before counts as
+    not met then (see ``enrollment.eligibility``).
     """
     triggers = flow.reenroll_triggers or (flow.criteria,)
+    errored: Check | None = None
     for i, trigger in enumerate(triggers):
+        name = f"re-enrollment trigger {i + 1}"
         after = _evaluate(trigger, record, now)
-        if not after.matched or after.errored:
+        if after.errored:
+            errored = errored or Check(Part.REENROLLMENT, evaluation=after, detail=name)
+            continue
+        if not after.matched:
             continue
         if _is_known_on(trigger, changed):
-            return f"re-enrollment trigger {i + 1} (is known) - the value changed"
-        before = False if created else _evaluate(trigger, record, now, as_of=before_at).matched
-        if not before:
-            return f"re-enrollment trigger {i + 1}"
-    return ""
+            return Check(
+                Part.REENROLLMENT,
+                after,
+                detail=f"{name} (is known) - the value changed",
+                fired=True,
+            )
+        if created:
+            return Check(Part.REENROLLMENT, after, detail=name, fired=True)
+        before = _evaluate(trigger, record, now, as_of=before_at)
+        if not before.matched:
+            return Check(Part.REENROLLMENT, after, detail=name, fired=True)
+    return errored or Check(Part.REENROLLMENT)
 
 
 def _is_known_on(trigger: Any, changed: frozenset[str]) -> bool:
@@ -478,49 +523,11 @@ def _is_known_on(trigger: Any, changed: frozenset[str]) -> bool:
     return False
 
 
-def _is_own_loop(flow: CompiledFlow, cause: Cause) -> bool:
+def _own_loop(flow: CompiledFlow, cause: Cause) -> str:
     """A SET_PROPERTY step writes with source WORKFLOW and source id "flow:<id>:..."."""
-    return cause.source == "WORKFLOW" and cause.source_id.startswith(f"flow:{flow.id}:")
-
-
-def _enroll(
-    flow: CompiledFlow,
-    record: Record,
-    current: Any,
-    cause: Cause,
-    now: datetime,
-    source: str,
-    note: Any,
-    detail: str = "",
-    *,
-    cycle: int,
-) -> None:
-    if flow.suppression is not None:
-        suppression = _evaluate(flow.suppression, record, now)
-        if suppression.matched:
-            note("SUPPRESSED", suppression)
-            return
-    if flow.goal is not None:
-        goal = _evaluate(flow.goal, record, now)
-        if goal.matched:
-            note("GOAL_ALREADY_MET", goal)
-            return
-    created = create_enrollment(
-        EnrollRequest(
-            flow_id=flow.id,
-            record_id=record.pk,
-            source=source,
-            criteria_revision=flow.criteria_revision,
-            evaluation=current,
-            cause=cause.as_dict(),
-            user_id=cause.user_id,
-            detail=detail,
-            flow_name=_flow_label(flow),
-            cycle=cycle,
-        )
-    )
-    if created is None:
-        note("ALREADY_ENROLLED", current)
+    if cause.source == "WORKFLOW" and cause.source_id.startswith(f"flow:{flow.id}:"):
+        return "a property set by this workflow cannot re-enroll into it"
+    return ""
 
 
 def _flow_label(flow: CompiledFlow) -> str:

@@ -17,17 +17,9 @@ from django.utils import timezone
 
 from crm.models import Record
 from enrollment.history import record_decision
-from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
+from enrollment.models import Enrollment, EnrollmentStatus
+from enrollment.reasons import SOURCE_REASON
 from workflows.models import Workflow
-
-SOURCE_REASON = {
-    EnrollmentSource.TRIGGER: "MET_TRIGGERS",
-    EnrollmentSource.REENROLLMENT: "REENROLLMENT_TRIGGER_MET",
-    EnrollmentSource.MANUAL: "MANUAL",
-    EnrollmentSource.CHATFLOW: "CHATFLOW",
-    EnrollmentSource.WORKFLOW_ACTION: "WORKFLOW_ACTION",
-    EnrollmentSource.BACKFILL: "ENROLL_EXISTING",
-}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from enrollment.models import EnrollmentEvent
-from enrollment.reasons import REASONS, sentence
+from enrollment.reasons import Reason, decision_of, sentence
 
 DEFAULT_RETENTION_DAYS = 90  # HubSpot keeps its action logs for 90 days
 
@@ -18,7 +18,7 @@ def decision_row(
     *,
     flow_id: int,
     record_id: int,
-    reason: str,
+    reason: Reason | str,
     enrollment_id: int | None = None,
     source: str = "",
     criteria_revision: int = 1,
@@ -34,7 +34,7 @@ def decision_row(
     """
     if evaluation is None or not hasattr(evaluation, "to_dict"):
         trace = evaluation
-    elif REASONS[reason].decision in {"NOT_ENROLLED", "SKIPPED"}:
+    elif decision_of(reason) in {"NOT_ENROLLED", "SKIPPED"}:
         trace = compact_trace(evaluation)
     else:
         trace = evaluation.to_dict()
@@ -42,8 +42,8 @@ def decision_row(
         workflow_id=flow_id,
         record_id=record_id,
         enrollment_id=enrollment_id,
-        decision=REASONS[reason].decision,
-        reason=reason,
+        decision=decision_of(reason),
+        reason=Reason(reason),
         message=sentence(reason, detail=detail, flow=flow_name),
         source=source,
         criteria_revision=criteria_revision,

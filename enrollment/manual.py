@@ -1,73 +1,66 @@
 """Manual enrollment: by a person, a chatflow, or another workflow's action.
 
-Bypasses the triggers (a workflow needs none), but is refused - with the reason - when
-the record is already enrolled, was enrolled before while re-enrollment is off, is
-suppressed, or the workflow is off.
+Bypasses the triggers (a workflow needs none), and otherwise asks the one eligibility
+rule (``enrollment.eligibility``): refused - with the reason, written to the history - when
+the workflow is off, the record is enrolled now, was enrolled before while re-enrollment is
+off, is suppressed or at the goal, when that cannot be checked, or when an "enroll in
+workflow" chain is too deep. HubSpot documents the suppression refusal; refusing a record
+that already meets the goal is our reading of "setting a goal also prevents enrollment".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
 
+from crm.actors import Actor
 from crm.models import Record
+from crm.services.lookup import as_pk
+from enrollment.eligibility import Evidence, Facts, Path, decide
 from enrollment.enroll import EnrollRequest, create_enrollment
 from enrollment.history import record_decision
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
-from enrollment.reasons import sentence
+from enrollment.outcomes import Outcome
+from enrollment.reasons import Reason, sentence
 from workflows.gating import require_permission
 from workflows.services import get_flow
 
-MAX_BULK = 1000
-
-
-@dataclass(frozen=True)
-class Outcome:
-    object_id: str
-    outcome: str  # ENROLLED | REFUSED
-    reason: str
-    enrollment_id: int | None = None
-    #: the reason code (enrollment/reasons.py), for callers that branch on it
-    code: str = "ENROLLED"
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "objectId": self.object_id,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "reasonCode": self.code,
-        }
-        if self.enrollment_id is not None:
-            out["enrollmentId"] = str(self.enrollment_id)
-        return out
+#: A chain of "enroll in workflow" actions deeper than this stops (A -> B -> A ...).
+MAX_WORKFLOW_DEPTH = 10
 
 
 def enroll_records(
     *,
     flow_id: int | str,
     record_ids: list[int | str],
+    actor: Actor,
     source: str = EnrollmentSource.MANUAL,
-    user: Any = None,
     cause: dict[str, Any] | None = None,
     via_flow_name: str = "",
 ) -> list[Outcome]:
+    """One outcome per id, in order. People (MANUAL, CHATFLOW) need the enroll permission;
+    a workflow's own action is the system acting."""
     from enrollment.index import compile_flow
+    from workflows.criteria import evaluate
 
-    if source in {EnrollmentSource.MANUAL, EnrollmentSource.CHATFLOW}:
-        require_permission(user, "enroll")
+    user = require_permission(actor, "enroll")
     flow = get_flow(flow_id)
     compiled = compile_flow(flow)
     user_id = getattr(user, "pk", None)
     cause = cause or {"kind": source, "userId": str(user_id) if user_id else None}
+    depth = int(cause.get("workflowDepth", 0) or 0)
+    loop = (
+        f"an 'enroll in workflow' chain stops after {MAX_WORKFLOW_DEPTH} workflows"
+        if depth > MAX_WORKFLOW_DEPTH
+        else ""
+    )
+    pks = [pk for raw in record_ids if (pk := as_pk(raw)) is not None]
     records = {
         r.pk: r
         for r in Record.objects.select_related("object_type").filter(
-            pk__in=[int(i) for i in record_ids if str(i).isdigit()],
-            object_type=flow.object_type,
-            archived=False,
+            pk__in=pks, object_type=flow.object_type, archived=False
         )
     }
     active = set(
@@ -75,32 +68,57 @@ def enroll_records(
             workflow=flow, record_id__in=list(records), status=EnrollmentStatus.ACTIVE
         ).values_list("record_id", flat=True)
     )
-    before = dict(
+    last_cycle = dict(
         Enrollment.objects.filter(workflow=flow, record_id__in=list(records))
         .values_list("record_id")
         .annotate(c=Max("cycle"))
         .values_list("record_id", "c")
     )
     now = timezone.now()
+    detail = f"by {user.get_username()}" if user is not None else ""
     outcomes = []
     for raw in record_ids:
-        record = records.get(int(raw)) if str(raw).isdigit() else None
-        refusal = _refusal(flow, compiled, record, raw, active, before, now)
-        if refusal:
-            if record is not None:
-                record_decision(
-                    flow_id=flow.pk,
-                    record_id=record.pk,
-                    reason=refusal[0],
-                    source=source,
-                    criteria_revision=flow.criteria_revision,
-                    cause=cause,
-                    user_id=user_id,
-                    evaluation=refusal[2],
-                )
-            outcomes.append(Outcome(str(raw), "REFUSED", refusal[1], code=refusal[0]))
+        pk = as_pk(raw)
+        record = records.get(pk) if pk is not None else None
+        if record is None:
+            missing = f"No {flow.object_type.label_singular.lower()} with id {raw}."
+            outcomes.append(Outcome(str(raw), "REFUSED", missing, Reason.NOT_FOUND))
             continue
-        assert record is not None
+        facts = Facts(
+            path=Path.MANUAL,
+            enabled=flow.is_enabled,
+            has_triggers=compiled.criteria is not None,
+            active=record.pk in active,
+            last_cycle=last_cycle.get(record.pk, 0),
+            should_re_enroll=flow.should_re_enroll,
+            source=source,
+            loop=loop,
+        )
+        evidence = Evidence(
+            suppression=(lambda r=record: evaluate(compiled.suppression, r, now=now))
+            if compiled.suppression is not None
+            else Evidence.none,
+            goal=(lambda r=record: evaluate(compiled.goal, r, now=now))
+            if compiled.goal is not None
+            else Evidence.none,
+        )
+        verdict = decide(facts, evidence)
+        if not verdict.admit:
+            record_decision(
+                flow_id=flow.pk,
+                record_id=record.pk,
+                reason=verdict.reason,
+                source=source,
+                criteria_revision=flow.criteria_revision,
+                cause=cause,
+                user_id=user_id,
+                evaluation=verdict.evaluation,
+                detail=verdict.detail,
+                flow_name=via_flow_name,
+            )
+            text = sentence(verdict.reason, detail=verdict.detail, flow=via_flow_name)
+            outcomes.append(Outcome(str(raw), "REFUSED", text, verdict.reason))
+            continue
         enrollment = create_enrollment(
             EnrollRequest(
                 flow_id=flow.pk,
@@ -110,41 +128,19 @@ def enroll_records(
                 cause=cause,
                 user_id=user_id,
                 flow_name=via_flow_name,
-                detail=f"by {user.get_username()}" if user is not None else "",
-                cycle=before.get(record.pk, 0) + 1,
+                detail=detail,
+                cycle=verdict.cycle,
             )
         )
         if enrollment is None:
             outcomes.append(
-                Outcome(str(raw), "REFUSED", sentence("ALREADY_ENROLLED"), code="ALREADY_ENROLLED")
+                Outcome(
+                    str(raw), "REFUSED", sentence(Reason.ALREADY_ENROLLED), Reason.ALREADY_ENROLLED
+                )
             )
         else:
             active.add(record.pk)
-            outcomes.append(Outcome(str(raw), "ENROLLED", "Enrolled.", enrollment.pk))
+            outcomes.append(
+                Outcome(str(raw), "ENROLLED", "Enrolled.", verdict.reason, enrollment.pk)
+            )
     return outcomes
-
-
-def _refusal(
-    flow: Any,
-    compiled: Any,
-    record: Record | None,
-    raw: Any,
-    active: set[int],
-    before: dict[int, int],
-    now: Any,
-) -> tuple[str, str, Any] | None:
-    if record is None:
-        return ("NOT_FOUND", f"No {flow.object_type.label_singular.lower()} with id {raw}.", None)
-    if not flow.is_enabled:
-        return ("WORKFLOW_OFF", sentence("WORKFLOW_OFF"), None)
-    if record.pk in active:
-        return ("ALREADY_ENROLLED", sentence("ALREADY_ENROLLED"), None)
-    if record.pk in before and not flow.should_re_enroll:
-        return ("REENROLLMENT_OFF", sentence("REENROLLMENT_OFF"), None)
-    if compiled.suppression is not None:
-        from workflows.criteria import evaluate
-
-        suppression = evaluate(compiled.suppression, record, now=now)
-        if suppression.matched:
-            return ("SUPPRESSED", sentence("SUPPRESSED"), suppression)
-    return None

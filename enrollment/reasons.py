@@ -1,97 +1,172 @@
 """The one vocabulary of enrollment decisions: reason code -> decision and sentence.
 
-History, diagnose, the API and the admin all speak from this table, so a reason reads the
-same everywhere (HubSpot's troubleshooting article is the model for the wording).
+History, diagnose, the API and the admin all speak from ``Reason`` and its table, so a
+reason reads the same everywhere (HubSpot's troubleshooting article is the model for the
+wording). A code that is not a member cannot be written: ``sentence`` and ``decision_of``
+only take members (or their exact string values).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from enrollment.models import Decision
+from enrollment.models import Decision, EnrollmentSource
+
+
+class Reason(StrEnum):
+    # enrolled
+    MET_TRIGGERS = "MET_TRIGGERS"
+    REENROLLMENT_TRIGGER_MET = "REENROLLMENT_TRIGGER_MET"
+    MANUAL = "MANUAL"
+    CHATFLOW = "CHATFLOW"
+    WORKFLOW_ACTION = "WORKFLOW_ACTION"
+    ENROLL_EXISTING = "ENROLL_EXISTING"
+    # not enrolled (the eligibility rule said no)
+    WORKFLOW_OFF = "WORKFLOW_OFF"
+    NOT_FOUND = "NOT_FOUND"
+    NO_TRIGGERS = "NO_TRIGGERS"
+    CRITERIA_NOT_MET = "CRITERIA_NOT_MET"
+    ALREADY_MATCHING = "ALREADY_MATCHING"
+    ALREADY_ENROLLED = "ALREADY_ENROLLED"
+    REENROLLMENT_OFF = "REENROLLMENT_OFF"
+    NO_REENROLLMENT_TRIGGER = "NO_REENROLLMENT_TRIGGER"
+    LOOP_GUARD = "LOOP_GUARD"
+    SUPPRESSED = "SUPPRESSED"
+    GOAL_ALREADY_MET = "GOAL_ALREADY_MET"
+    EVALUATION_ERROR = "EVALUATION_ERROR"
+    # an active enrollment was reviewed and left as it is
+    REVIEW_ERROR = "REVIEW_ERROR"
+    # ended
+    NO_LONGER_MEETS_CRITERIA = "NO_LONGER_MEETS_CRITERIA"
+    UNENROLL_TRIGGER_MET = "UNENROLL_TRIGGER_MET"
+    RECORD_ARCHIVED = "RECORD_ARCHIVED"
+    ENROLLED_IN_OTHER_WORKFLOW = "ENROLLED_IN_OTHER_WORKFLOW"
+    MANUAL_UNENROLL = "MANUAL_UNENROLL"
+    NOT_CURRENTLY_ENROLLED = "NOT_CURRENTLY_ENROLLED"
+    GOAL_MET = "GOAL_MET"
+    COMPLETED = "COMPLETED"
 
 
 @dataclass(frozen=True)
-class Reason:
+class Wording:
     decision: str
-    text: str  # may use {detail}, {flow}, {user}
+    text: str  # may use {detail}, {flow}
 
 
-REASONS: dict[str, Reason] = {
-    "MET_TRIGGERS": Reason(
+TABLE: dict[Reason, Wording] = {
+    Reason.MET_TRIGGERS: Wording(
         Decision.ENROLLED, "Enrolled: the record met the enrollment triggers{detail}."
     ),
-    "REENROLLMENT_TRIGGER_MET": Reason(
+    Reason.REENROLLMENT_TRIGGER_MET: Wording(
         Decision.REENROLLED,
-        "Re-enrolled: a re-enrollment trigger went from not met to met and the enrollment triggers are met{detail}.",
+        "Re-enrolled: a re-enrollment trigger went from not met to met and the enrollment "
+        "triggers are met{detail}.",
     ),
-    "MANUAL": Reason(Decision.ENROLLED, "Enrolled manually{detail}."),
-    "CHATFLOW": Reason(Decision.ENROLLED, "Enrolled from a chatflow (counts as manual){detail}."),
-    "WORKFLOW_ACTION": Reason(
+    Reason.MANUAL: Wording(Decision.ENROLLED, "Enrolled manually{detail}."),
+    Reason.CHATFLOW: Wording(
+        Decision.ENROLLED, "Enrolled from a chatflow (counts as manual){detail}."
+    ),
+    Reason.WORKFLOW_ACTION: Wording(
         Decision.ENROLLED, "Enrolled by the 'enroll in workflow' action of {flow}."
     ),
-    "ENROLL_EXISTING": Reason(
+    Reason.ENROLL_EXISTING: Wording(
         Decision.ENROLLED,
         "Enrolled when the triggers were turned on: it already met them (enroll existing).",
     ),
-    "CRITERIA_NOT_MET": Reason(
+    Reason.WORKFLOW_OFF: Wording(Decision.NOT_ENROLLED, "Not enrolled: the workflow is off."),
+    Reason.NOT_FOUND: Wording(
+        Decision.NOT_ENROLLED, "Not enrolled: there is no such record{detail}."
+    ),
+    Reason.NO_TRIGGERS: Wording(
+        Decision.NOT_ENROLLED,
+        "Not enrolled by triggers: this workflow has no filter triggers; records are enrolled "
+        "only manually or by another workflow{detail}.",
+    ),
+    Reason.CRITERIA_NOT_MET: Wording(
         Decision.NOT_ENROLLED, "Not enrolled: the enrollment triggers are not met{detail}."
     ),
-    "ALREADY_MATCHING": Reason(
+    Reason.ALREADY_MATCHING: Wording(
         Decision.NOT_ENROLLED,
-        "Not enrolled: the record already met the triggers before this change. Records that met them when "
-        "the workflow was turned on are enrolled only if 'enroll existing records' was chosen.",
+        "Not enrolled: the record already met the triggers before this change. Records that met "
+        "them when the workflow was turned on are enrolled only if 'enroll existing records' "
+        "was chosen.",
     ),
-    "ALREADY_ENROLLED": Reason(
+    Reason.ALREADY_ENROLLED: Wording(
         Decision.SKIPPED, "Not enrolled again: the record is currently enrolled."
     ),
-    "REENROLLMENT_OFF": Reason(
+    Reason.REENROLLMENT_OFF: Wording(
         Decision.NOT_ENROLLED,
         "Not enrolled: the record was enrolled before and re-enrollment is off for this workflow.",
     ),
-    "NO_REENROLLMENT_TRIGGER": Reason(
+    Reason.NO_REENROLLMENT_TRIGGER: Wording(
         Decision.NOT_ENROLLED,
-        "Not re-enrolled: no re-enrollment trigger went from not met to met with this change{detail}.",
+        "Not re-enrolled: no re-enrollment trigger went from not met to met with this "
+        "change{detail}.",
     ),
-    "SUPPRESSED": Reason(
+    Reason.LOOP_GUARD: Wording(
+        Decision.SKIPPED, "Skipped to prevent a loop: the change was made by {flow} itself{detail}."
+    ),
+    Reason.SUPPRESSED: Wording(
         Decision.NOT_ENROLLED,
         "Not enrolled: the record meets the workflow's unenrollment triggers{detail}.",
     ),
-    "GOAL_ALREADY_MET": Reason(
+    Reason.GOAL_ALREADY_MET: Wording(
         Decision.NOT_ENROLLED, "Not enrolled: the record already meets the workflow's goal{detail}."
     ),
-    "WORKFLOW_OFF": Reason(Decision.NOT_ENROLLED, "Not enrolled: the workflow is off."),
-    "LOOP_GUARD": Reason(
-        Decision.SKIPPED, "Skipped to prevent a loop: the change was made by {flow} itself{detail}."
+    Reason.EVALUATION_ERROR: Wording(
+        Decision.NOT_ENROLLED,
+        "Not enrolled: a check could not be made, and a check that could not be made never "
+        "admits a record{detail}.",
     ),
-    "EVALUATION_ERROR": Reason(
+    Reason.REVIEW_ERROR: Wording(
         Decision.SKIPPED,
-        "Not enrolled: the triggers could not be evaluated (an error is never a pass){detail}.",
+        "Still enrolled: a check could not be made, and an error never ends an enrollment{detail}.",
     ),
-    "NO_LONGER_MEETS_CRITERIA": Reason(
+    Reason.NO_LONGER_MEETS_CRITERIA: Wording(
         Decision.UNENROLLED,
         "Unenrolled: the record no longer meets the enrollment triggers{detail}.",
     ),
-    "UNENROLL_TRIGGER_MET": Reason(
+    Reason.UNENROLL_TRIGGER_MET: Wording(
         Decision.UNENROLLED,
         "Unenrolled: the record met the workflow's unenrollment triggers{detail}.",
     ),
-    "RECORD_ARCHIVED": Reason(
+    Reason.RECORD_ARCHIVED: Wording(
         Decision.UNENROLLED,
         "Unenrolled: the record was deleted (archived); restoring it does not resume.",
     ),
-    "ENROLLED_IN_OTHER_WORKFLOW": Reason(
+    Reason.ENROLLED_IN_OTHER_WORKFLOW: Wording(
         Decision.UNENROLLED,
         "Unenrolled: it was enrolled in {flow}, which unenrolls records from other workflows.",
     ),
-    "MANUAL_UNENROLL": Reason(Decision.UNENROLLED, "Unenrolled manually{detail}."),
-    "GOAL_MET": Reason(Decision.GOAL_MET, "Left the workflow: the record met the goal{detail}."),
-    "COMPLETED": Reason(Decision.COMPLETED, "Completed: every action ran."),
+    Reason.MANUAL_UNENROLL: Wording(Decision.UNENROLLED, "Unenrolled manually{detail}."),
+    Reason.NOT_CURRENTLY_ENROLLED: Wording(
+        Decision.SKIPPED, "Not unenrolled: it is not currently enrolled in this workflow{detail}."
+    ),
+    Reason.GOAL_MET: Wording(
+        Decision.GOAL_MET, "Left the workflow: the record met the goal{detail}."
+    ),
+    Reason.COMPLETED: Wording(Decision.COMPLETED, "Completed: every action ran."),
 }
 
 
-def sentence(code: str, *, detail: str = "", flow: str = "", user: str = "") -> str:
-    reason = REASONS[code]
-    return reason.text.format(
-        detail=f" - {detail}" if detail else "", flow=flow or "another workflow", user=user
+#: The reason an enrollment is written with, by its source.
+SOURCE_REASON: dict[str, Reason] = {
+    EnrollmentSource.TRIGGER: Reason.MET_TRIGGERS,
+    EnrollmentSource.REENROLLMENT: Reason.REENROLLMENT_TRIGGER_MET,
+    EnrollmentSource.MANUAL: Reason.MANUAL,
+    EnrollmentSource.CHATFLOW: Reason.CHATFLOW,
+    EnrollmentSource.WORKFLOW_ACTION: Reason.WORKFLOW_ACTION,
+    EnrollmentSource.BACKFILL: Reason.ENROLL_EXISTING,
+}
+
+
+def decision_of(code: Reason | str) -> str:
+    return TABLE[Reason(code)].decision
+
+
+def sentence(code: Reason | str, *, detail: str = "", flow: str = "") -> str:
+    wording = TABLE[Reason(code)]
+    return wording.text.format(
+        detail=f" - {detail}" if detail else "", flow=flow or "another workflow"
     )

@@ -14,23 +14,21 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from crm.actors import Actor
+from crm.errors import ObjectNotFound
 from crm.models import ChangeSource
-from crm.services import Actor, record_update
+from crm.services import record_update
 from enrollment.enroll import end_enrollment, lock_record
 from enrollment.models import Enrollment, EnrollmentEvent, EnrollmentSource, EnrollmentStatus
+from enrollment.queue import enqueue
 from workflows.actions import DELAY, ENROLL_IN_WORKFLOW, SET_PROPERTY, chain
 
 log = logging.getLogger(__name__)
 
-#: A chain of "enroll in workflow" actions deeper than this stops (A -> B -> A ...).
-MAX_WORKFLOW_DEPTH = 10
-
 
 def schedule_steps(enrollment_id: int) -> None:
     """Run the first steps in a task once the enrollment is committed."""
-    from django_q.tasks import async_task
-
-    transaction.on_commit(lambda: async_task("enrollment.tasks.run_steps", enrollment_id))
+    enqueue("enrollment.tasks.run_steps", enrollment_id)
 
 
 def run_steps(enrollment_id: int, *, now: datetime | None = None) -> str:
@@ -68,9 +66,9 @@ def run_steps(enrollment_id: int, *, now: datetime | None = None) -> str:
                 record_update(
                     record=enrollment.record,
                     properties={step.property_name: step.value},
-                    actor=Actor(
+                    actor=Actor.system(
+                        f"flow:{flow.pk}:enrollment:{enrollment.pk}:action:{step.action_id}",
                         source=ChangeSource.WORKFLOW,
-                        source_id=f"flow:{flow.pk}:enrollment:{enrollment.pk}:action:{step.action_id}",
                     ),
                 )
             elif step.kind == ENROLL_IN_WORKFLOW:
@@ -83,28 +81,27 @@ def run_steps(enrollment_id: int, *, now: datetime | None = None) -> str:
 
 
 def _enroll_elsewhere(enrollment: Enrollment, target_flow_id: int) -> None:
+    """The "enroll in workflow" action: manual enrollment by the system, one level deeper.
+    The eligibility rule stops a chain that is too deep (recorded as a loop guard)."""
     from enrollment.manual import enroll_records
 
     depth = int(enrollment.cause.get("workflowDepth", 0)) + 1
-    if depth > MAX_WORKFLOW_DEPTH:
-        log.warning(
-            "enroll-in-workflow chain deeper than %s stopped at flow %s",
-            MAX_WORKFLOW_DEPTH,
-            target_flow_id,
+    try:
+        enroll_records(
+            flow_id=target_flow_id,
+            record_ids=[enrollment.record_id],
+            actor=Actor.system(f"flow:{enrollment.workflow_id}:enrollment:{enrollment.pk}"),
+            source=EnrollmentSource.WORKFLOW_ACTION,
+            cause={
+                "kind": "WORKFLOW_ACTION",
+                "flowId": str(enrollment.workflow_id),
+                "enrollmentId": str(enrollment.pk),
+                "workflowDepth": depth,
+            },
+            via_flow_name=f'"{enrollment.workflow.name}" ({enrollment.workflow_id})',
         )
-        return
-    enroll_records(
-        flow_id=target_flow_id,
-        record_ids=[enrollment.record_id],
-        source=EnrollmentSource.WORKFLOW_ACTION,
-        cause={
-            "kind": "WORKFLOW_ACTION",
-            "flowId": str(enrollment.workflow_id),
-            "enrollmentId": str(enrollment.pk),
-            "workflowDepth": depth,
-        },
-        via_flow_name=f'"{enrollment.workflow.name}" ({enrollment.workflow_id})',
-    )
+    except ObjectNotFound:  # the target was deleted since: the step is done, nothing to enroll
+        log.warning("enroll-in-workflow target flow %s does not exist", target_flow_id)
 
 
 def run_due_steps(

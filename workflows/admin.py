@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from crm.admin_forms import admin_actor
 from crm.errors import CrmError
 from crm.models import ObjectType
 from workflows.errors import StaleRevision
@@ -197,17 +198,17 @@ class WorkflowForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned  # the engine is asked only about an otherwise valid form
-        user = getattr(self._request, "user", None)
+        actor = admin_actor(self._request)
         try:
             if self.instance.pk:
                 self.instance = flow_update(
                     flow_id=self.instance.pk,
                     payload=self.payload(cleaned),
-                    user=user,
+                    actor=actor,
                     enroll_existing=bool(cleaned.get("enroll_existing")),
                 )
             else:
-                self.instance = flow_create(payload=self.payload(cleaned), user=user)
+                self.instance = flow_create(payload=self.payload(cleaned), actor=actor)
         except StaleRevision:
             self.add_error(
                 None,
@@ -334,11 +335,11 @@ class WorkflowAdmin(admin.ModelAdmin):
         """The form's clean() already saved through the services."""
 
     def delete_model(self, request: HttpRequest, obj: Workflow) -> None:
-        flow_delete(flow_id=obj.pk, user=request.user)
+        flow_delete(flow_id=obj.pk, actor=admin_actor(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> None:
         for pk in list(queryset.values_list("pk", flat=True)):
-            flow_delete(flow_id=pk, user=request.user)
+            flow_delete(flow_id=pk, actor=admin_actor(request))
 
     # ------------------------------------------------------------------ columns
 
@@ -397,7 +398,7 @@ class WorkflowAdmin(admin.ModelAdmin):
                 flow_set_enabled(
                     flow_id=flow.pk,
                     enabled=enabled,
-                    user=request.user,
+                    actor=admin_actor(request),
                     enroll_existing=enroll_existing
                     and flow.criteria_type == CriteriaType.LIST_BASED,
                 )

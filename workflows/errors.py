@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm.errors import CrmError, CrmValidationError, ErrorDetail
+from crm.errors import CrmError, CrmValidationError, ErrorDetail, Forbidden
 
 
 class FlowInvalid(CrmValidationError):
@@ -17,11 +17,8 @@ class FlowInvalid(CrmValidationError):
         return cls("; ".join(e.message for e in errors), errors)
 
 
-class FlowForbidden(CrmError):
-    """Subscription tier or user permission refuses this; enforced on the server."""
-
-    category = "FORBIDDEN"
-    status = 403
+class FlowForbidden(Forbidden):
+    """Subscription tier or user permission refuses a workflow change."""
 
 
 class StaleRevision(CrmError):

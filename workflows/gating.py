@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm.actors import Actor, require_user_permission
+from crm.errors import Forbidden
 from crm.models import AccountSettings, ObjectType, Tier
 from workflows.errors import FlowForbidden
 
@@ -47,13 +49,13 @@ def require_tier(object_type: ObjectType) -> None:
         raise FlowForbidden(problem)
 
 
-def require_permission(user: Any, action: str) -> None:
-    """``user=None`` means a system caller (a task, a command run by an operator)."""
-    if user is None:
-        return
+def require_permission(actor: Actor, action: str) -> Any:
+    """Fail closed: the system actor passes, a person needs the action's permission, and
+    anything else - no actor, an anonymous user - is refused. Returns the user (``None``
+    for the system) for the "created by / updated by" stamps."""
     perm = ENROLL_PERMISSION if action == "enroll" else EDIT_PERMISSIONS[action]
-    if not user.has_perm(perm):
-        verb = "enroll records manually" if action == "enroll" else f"{action} workflows"
-        raise FlowForbidden(
-            f'User "{user.get_username()}" may not {verb} (needs permission {perm}).'
-        )
+    verb = "enroll records manually" if action == "enroll" else f"{action} workflows"
+    try:
+        return require_user_permission(actor, perm, verb)
+    except Forbidden as exc:
+        raise FlowForbidden(exc.message) from None

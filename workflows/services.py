@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from crm.actors import Actor
 from crm.errors import ErrorDetail, ObjectNotFound
 from workflows.errors import FlowInvalid, StaleRevision
 from workflows.flow_payload import parse_flow
@@ -47,10 +48,7 @@ def get_flow(flow_id: int | str) -> Workflow:
         pk = -1
     flow = Workflow.objects.select_related("object_type").filter(pk=pk).first()
     if flow is None:
-        raise ObjectNotFound(
-            f"No flow with id {flow_id}.",
-            [ErrorDetail(f"No flow with id {flow_id}.", name="flowId", code="OBJECT_NOT_FOUND")],
-        )
+        raise ObjectNotFound.named(f"No flow with id {flow_id}.", "flowId")
     return flow
 
 
@@ -74,13 +72,13 @@ def _check_enroll_existing(criteria: Mapping[str, Any], enroll_existing: bool) -
 
 
 def flow_create(
-    *, payload: Mapping[str, Any], user: Any = None, enroll_existing: bool = False
+    *, payload: Mapping[str, Any], actor: Actor, enroll_existing: bool = False
 ) -> Workflow:
-    require_permission(user, "create")
+    user = require_permission(actor, "create")
     fields = parse_flow(payload)
     require_tier(fields["object_type"])
     if fields["is_enabled"]:
-        require_permission(user, "toggle")
+        require_permission(actor, "toggle")
     _check_enroll_existing(fields["enrollment_criteria"], enroll_existing and fields["is_enabled"])
     with transaction.atomic():
         flow = Workflow.objects.create(created_by=user, updated_by=user, **fields)
@@ -94,11 +92,11 @@ def flow_update(
     *,
     flow_id: int | str,
     payload: Mapping[str, Any],
-    user: Any = None,
+    actor: Actor,
     enroll_existing: bool = False,
 ) -> Workflow:
     """Full replacement as HubSpot's PUT: the caller's revisionId must be the current one."""
-    require_permission(user, "update")
+    user = require_permission(actor, "update")
     with transaction.atomic():
         flow = (
             Workflow.objects.select_for_update(of=("self",))
@@ -129,7 +127,7 @@ def flow_update(
         require_tier(fields["object_type"])
         was_enabled = flow.is_enabled
         if fields["is_enabled"] != was_enabled:
-            require_permission(user, "toggle")  # a PUT must not get round the on/off permission
+            require_permission(actor, "toggle")  # a PUT must not get round the on/off permission
         _check_enroll_existing(
             fields["enrollment_criteria"], enroll_existing and fields["is_enabled"]
         )
@@ -148,9 +146,11 @@ def flow_update(
 
 
 def flow_set_enabled(
-    *, flow_id: int | str, enabled: bool, user: Any = None, enroll_existing: bool = False
+    *, flow_id: int | str, enabled: bool, actor: Actor, enroll_existing: bool = False
 ) -> Workflow:
-    require_permission(user, "toggle")
+    """Turning off is always allowed; turning on checks the tier again (a downgraded
+    account keeps its running workflows, but cannot turn one back on)."""
+    user = require_permission(actor, "toggle")
     with transaction.atomic():
         flow = (
             Workflow.objects.select_for_update(of=("self",))
@@ -174,8 +174,8 @@ def flow_set_enabled(
     return flow
 
 
-def flow_delete(*, flow_id: int | str, user: Any = None) -> None:
-    require_permission(user, "delete")
+def flow_delete(*, flow_id: int | str, actor: Actor) -> None:
+    require_permission(actor, "delete")
     with transaction.atomic():
         get_flow(flow_id).delete()
         bump_index_version()

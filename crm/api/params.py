@@ -67,7 +67,7 @@ def actor(request: Request) -> Actor:
         source_id = f"api-token:{auth.pk}"
     else:
         source_id = f"user:{getattr(request.user, 'pk', '')}"
-    return Actor(source=ChangeSource.API, source_id=source_id, user=request.user)
+    return Actor.of_user(request.user, source=ChangeSource.API, source_id=source_id)
 
 
 def body(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> Any:

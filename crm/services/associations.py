@@ -27,7 +27,7 @@ from crm.models import (
 )
 from crm.object_types import ASSOCIATION_COUNT_PROPERTIES, FIRST_DYNAMIC_ASSOCIATION_TYPE_ID
 from crm.services.lookup import resolve_object_type
-from crm.services.records import API_ACTOR, Actor, record_set_calculated
+from crm.services.records import API_ACTOR, SYSTEM, Actor, record_set_calculated
 from crm.signals import AssociationsChanged, RecordsChanged, associations_changed, records_changed
 
 TypeSpec = tuple[str, int]  # (associationCategory, associationTypeId)
@@ -376,7 +376,7 @@ def refresh_counts_of_neighbours(records: Sequence[Record], *, now: datetime) ->
             pk__in=Association.objects.filter(from_record_id__in=ids).values("to_record_id")
         )
     )
-    _refresh_and_signal(neighbours, now, Actor(source="CALCULATED"))
+    _refresh_and_signal(neighbours, now, SYSTEM)
 
 
 def _refresh_and_signal(records: Sequence[Record], now: datetime, actor: Actor) -> None:

@@ -75,5 +75,5 @@ def get_record(otype: ObjectType, record_id: int | str, *, archived: bool = Fals
     )
     if record is None:
         message = f"No {otype.label_singular.lower()} with id {record_id}."
-        raise ObjectNotFound(message, [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND")])
+        raise ObjectNotFound.named(message, "id")
     return record

@@ -7,13 +7,13 @@ every row first and report every problem at once, then write set-based.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from crm.actors import Actor
 from crm.calculated import calculate
 from crm.errors import CrmValidationError, ErrorDetail, ObjectNotFound, UniqueValueConflict
 from crm.models import (
@@ -33,20 +33,11 @@ from crm.values import InvalidValue, canonicalize, format_datetime, unique_key
 _UNTRACKED = {"lastmodifieddate", "hs_lastmodifieddate"}
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who or what is writing: the source, its id and the acting user, kept in history."""
-
-    source: str = ChangeSource.API
-    source_id: str = ""
-    user: Any = None
-
-    @property
-    def user_id(self) -> int | None:
-        return getattr(self.user, "pk", None)
-
-
-SYSTEM = Actor(source=ChangeSource.CALCULATED)
+#: History rows the system writes itself (calculated values).
+SYSTEM = Actor.system("calculated", source=ChangeSource.CALCULATED)
+#: The attribution of a write whose caller named no actor: the API, with no user. CRM
+#: writes check no permission (the API and the admin do, before calling), so this only
+#: labels history; services that check permissions take an actor without a default.
 API_ACTOR = Actor()
 
 
@@ -542,12 +533,15 @@ def records_import(
     *,
     object_type: ObjectType | str,
     rows: Sequence[Mapping[str, Any]],
-    source_id: str = "",
-    user: Any = None,
+    source_id: str,
+    actor: Actor,
 ) -> list[Record]:
-    """A batch import: history says IMPORT with the import's id; one signal for the batch."""
+    """A batch import: history says IMPORT with the import's id (and the actor's user); one
+    signal for the batch."""
     return records_create(
         object_type=object_type,
         rows=rows,
-        actor=Actor(source=ChangeSource.IMPORT, source_id=source_id, user=user),
+        actor=Actor(
+            source=ChangeSource.IMPORT, source_id=source_id, user=actor.user, kind=actor.kind
+        ),
     )

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.errors import envelope
+from crm.api.params import actor
 from crm.api.reads import find_record
 from crm.errors import CrmValidationError, ErrorDetail
 from crm.models import Record
@@ -60,7 +61,7 @@ class LegacyContactEnrollmentView(APIView):
     )
     def post(self, request: Request, workflowId: str, email: str) -> Response:
         flow, record = _contact_flow_and_record(workflowId, email)
-        [outcome] = enroll_records(flow_id=flow.pk, record_ids=[record.pk], user=request.user)
+        [outcome] = enroll_records(flow_id=flow.pk, record_ids=[record.pk], actor=actor(request))
         if outcome.outcome == "ENROLLED":
             return Response(status=status.HTTP_204_NO_CONTENT)
         code = (
@@ -78,7 +79,7 @@ class LegacyContactEnrollmentView(APIView):
     )
     def delete(self, request: Request, workflowId: str, email: str) -> Response:
         flow, record = _contact_flow_and_record(workflowId, email)
-        [outcome] = unenroll_records(flow_id=flow.pk, record_ids=[record.pk], user=request.user)
+        [outcome] = unenroll_records(flow_id=flow.pk, record_ids=[record.pk], actor=actor(request))
         if outcome.outcome == "UNENROLLED":
             return Response(status=status.HTTP_204_NO_CONTENT)
         message = f"Contact {email} is not currently enrolled in workflow {flow.pk}."

@@ -8,8 +8,9 @@ from typing import Any
 from rest_framework import serializers
 
 from crm.api.serializers import ForwardPagingSerializer
-from enrollment.manual import MAX_BULK
-from enrollment.models import EnrollmentSource, EnrollmentStatus
+from enrollment.models import Decision, EnrollmentSource, EnrollmentStatus
+from enrollment.outcomes import MAX_BULK
+from enrollment.reasons import Reason
 from workflows.api.common import as_id
 
 
@@ -92,10 +93,24 @@ class EnrollmentPageSerializer(serializers.Serializer):
     paging = ForwardPagingSerializer(required=False)
 
 
+REASON_CODES = [r.value for r in Reason]
+
+
+class ReasonCodeField(serializers.ChoiceField):
+    """A member of the one reason vocabulary (``enrollment.reasons.Reason``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", "The reason code (one vocabulary for history, API and admin)."
+        )
+        super().__init__(choices=REASON_CODES, **kwargs)
+
+
 class OutcomeSerializer(serializers.Serializer):
     objectId = serializers.CharField()
     outcome = serializers.ChoiceField(choices=["ENROLLED", "REFUSED"])
     reason = serializers.CharField(help_text="Why, in a sentence (the same words as the history).")
+    reasonCode = ReasonCodeField()
     enrollmentId = serializers.CharField(required=False)
 
 
@@ -107,6 +122,7 @@ class UnenrollOutcomeSerializer(serializers.Serializer):
     objectId = serializers.CharField()
     outcome = serializers.ChoiceField(choices=["UNENROLLED", "NOT_ENROLLED"])
     reason = serializers.CharField()
+    reasonCode = ReasonCodeField()
     enrollmentId = serializers.CharField(required=False)
 
 
@@ -128,8 +144,8 @@ class BackfillProgressSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     id = serializers.CharField()
-    decision = serializers.CharField()
-    reason = serializers.CharField()
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reason = ReasonCodeField()
     message = serializers.CharField()
     source = serializers.CharField(allow_null=True)
     at = serializers.DateTimeField()
@@ -139,12 +155,37 @@ class DecisionSerializer(serializers.Serializer):
     evaluation = serializers.JSONField(allow_null=True)
 
 
+class CheckSerializer(serializers.Serializer):
+    matched = serializers.BooleanField()
+    errored = serializers.BooleanField()
+    error = serializers.CharField(allow_null=True)
+
+
+class VerdictSerializer(serializers.Serializer):
+    admit = serializers.BooleanField(help_text="Would the record be enrolled on this path now?")
+    reasonCode = ReasonCodeField()
+    sentence = serializers.CharField()
+    checks = serializers.DictField(
+        child=CheckSerializer(),
+        help_text="Each check the rule made (criteria, before, reenrollment, suppression, goal).",
+    )
+
+
+class EligibilitySerializer(serializers.Serializer):
+    change = VerdictSerializer(help_text="A change of the record now that keeps it as it is.")
+    enrollExisting = VerdictSerializer(help_text="Turning the flow on with enrollExisting now.")
+    manual = VerdictSerializer(help_text="Enrolling the record manually now.")
+
+
 class TestResultSerializer(serializers.Serializer):
     objectId = serializers.CharField()
     matched = serializers.BooleanField()
     summary = serializers.ListField(child=serializers.CharField())
     evaluation = serializers.JSONField(
         allow_null=True, help_text="Each branch and filter: pass or fail, value seen."
+    )
+    enrollExisting = VerdictSerializer(
+        help_text="Would enroll-existing take the record now (the eligibility rule)?"
     )
 
 
@@ -155,6 +196,7 @@ class DiagnosisSerializer(serializers.Serializer):
     currentlyMatches = serializers.BooleanField()
     isEnabled = serializers.BooleanField()
     summary = serializers.ListField(child=serializers.CharField())
+    eligibility = EligibilitySerializer()
     evaluation = serializers.JSONField(allow_null=True)
     enrollments = EnrollmentSerializer(many=True)
     decisions = DecisionSerializer(many=True)

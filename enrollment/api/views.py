@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.paging import paging, parse_after
-from crm.api.params import body, query
+from crm.api.params import actor, body, query
 from crm.errors import CrmValidationError, ErrorDetail, ObjectNotFound
 from crm.models import Record
 from enrollment.backfill import latest_run, progress
@@ -62,7 +62,7 @@ def record_of(flow: Workflow, object_id: str, *, in_body: bool = False) -> Recor
         raise CrmValidationError.of(
             [ErrorDetail(f"objectId: {message}", name="objectId", code="OBJECT_NOT_FOUND")]
         )
-    raise ObjectNotFound(message, [ErrorDetail(message, name="objectId", code="OBJECT_NOT_FOUND")])
+    raise ObjectNotFound.named(message, "objectId")
 
 
 class EnrollmentCollectionView(GenericAPIView):
@@ -105,7 +105,7 @@ class EnrollmentCollectionView(GenericAPIView):
     def post(self, request: Request, flowId: str) -> Response:
         data = body(serializers.ManualEnrollSerializer, request)
         outcomes = enroll_records(
-            flow_id=flowId, record_ids=data["ids"], source=data["source"], user=request.user
+            flow_id=flowId, record_ids=data["ids"], source=data["source"], actor=actor(request)
         )
         return Response({"results": [o.as_dict() for o in outcomes]})
 
@@ -130,9 +130,7 @@ class EnrollmentDetailView(APIView):
             )
         if enrollment is None:
             message = f"No enrollment with id {enrollmentId} in flow {flow.pk}."
-            raise ObjectNotFound(
-                message, [ErrorDetail(message, name="enrollmentId", code="OBJECT_NOT_FOUND")]
-            )
+            raise ObjectNotFound.named(message, "enrollmentId")
         return Response(enrollment_json(enrollment))
 
 
@@ -149,7 +147,7 @@ class UnenrollView(APIView):
     )
     def post(self, request: Request, flowId: str) -> Response:
         data = body(serializers.ObjectIdsSerializer, request)
-        outcomes = unenroll_records(flow_id=flowId, record_ids=data["ids"], user=request.user)
+        outcomes = unenroll_records(flow_id=flowId, record_ids=data["ids"], actor=actor(request))
         return Response({"results": [o.as_dict() for o in outcomes]})
 
 
@@ -158,7 +156,10 @@ def _toggle(request: Request, flow_id: str, *, enabled: bool) -> Response:
     flow = get_flow(flow_id)
     before = latest_run(flow.pk)
     flow = flow_set_enabled(
-        flow_id=flow.pk, enabled=enabled, user=request.user, enroll_existing=data["enrollExisting"]
+        flow_id=flow.pk,
+        enabled=enabled,
+        actor=actor(request),
+        enroll_existing=data["enrollExisting"],
     )
     out: dict[str, Any] = flow_to_json(flow)
     run = latest_run(flow.pk)
@@ -210,9 +211,7 @@ class BackfillView(APIView):
         run = latest_run(flow.pk)
         if run is None:
             message = f"Flow {flow.pk} has never enrolled existing records."
-            raise ObjectNotFound(
-                message, [ErrorDetail(message, name="flowId", code="OBJECT_NOT_FOUND")]
-            )
+            raise ObjectNotFound.named(message, "flowId")
         return Response(progress(run))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from crm.actors import SYSTEM
 from crm.models import AccountSettings, Record, Tier
 from crm.services import record_create
 from enrollment.models import BackfillRun, Enrollment, EnrollmentEvent
@@ -34,7 +35,7 @@ WAIT = {"actionId": "1", "actionTypeId": "0-1", "fields": {"delta": "60", "time_
 
 
 def make_flow(object_type_id: str = "0-1", *, enabled: bool = True, **extra: Any) -> Workflow:
-    return flow_create(payload=flow_body(object_type_id, isEnabled=enabled, **extra))
+    return flow_create(payload=flow_body(object_type_id, isEnabled=enabled, **extra), actor=SYSTEM)
 
 
 def waiting_flow(**extra: Any) -> Workflow:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from crm.actors import SYSTEM
 from crm.models import AccountSettings, ApiToken, Tier
 from tests.api.conftest import assert_error
 from workflows.models import Workflow
@@ -159,7 +160,7 @@ def test_create__enroll_existing_not_a_boolean__400(api) -> None:
 
 
 def _make(n: int) -> list[Workflow]:
-    return [flow_create(payload=flow_body(name=f"Flow {i}")) for i in range(n)]
+    return [flow_create(payload=flow_body(name=f"Flow {i}"), actor=SYSTEM) for i in range(n)]
 
 
 def test_list__cursor_paging__every_flow_once_as_listing(api) -> None:
@@ -265,7 +266,7 @@ def test_put__type_mismatch__400_says_which_type(api) -> None:
 
 
 def test_put__user_without_change_permission__403_and_unchanged(django_user_model) -> None:
-    flow = flow_create(payload=flow_body())
+    flow = flow_create(payload=flow_body(), actor=SYSTEM)
     client = client_for(django_user_model, "workflows.add_workflow")
     body = assert_error(
         client.put(f"{FLOWS}/{flow.pk}", flow_body(name="X", revisionId="1"), format="json"),
@@ -289,7 +290,7 @@ def test_put__unknown_flow__404(api) -> None:
 
 
 def test_delete__flow__204_then_gone(api) -> None:
-    flow = flow_create(payload=flow_body())
+    flow = flow_create(payload=flow_body(), actor=SYSTEM)
     response = api.delete(f"{FLOWS}/{flow.pk}")
     assert response.status_code == 204
     assert not Workflow.objects.filter(pk=flow.pk).exists()
@@ -298,7 +299,7 @@ def test_delete__flow__204_then_gone(api) -> None:
 
 
 def test_delete__user_without_permission__403_and_kept(django_user_model) -> None:
-    flow = flow_create(payload=flow_body())
+    flow = flow_create(payload=flow_body(), actor=SYSTEM)
     client = client_for(django_user_model, "workflows.change_workflow")
     assert_error(client.delete(f"{FLOWS}/{flow.pk}"), 403, "FORBIDDEN")
     assert Workflow.objects.filter(pk=flow.pk).exists()
@@ -368,7 +369,7 @@ def test_batch_read__bad_body__400_names_field(api, payload: dict[str, Any], nam
     ],
 )
 def test_flows_api__no_credentials__401(anon_api, method: str, path: str) -> None:
-    flow_create(payload=flow_body())
+    flow_create(payload=flow_body(), actor=SYSTEM)
     assert_error(getattr(anon_api, method)(path, {}, format="json"), 401, "INVALID_AUTHENTICATION")
     assert Workflow.objects.count() == 1
 

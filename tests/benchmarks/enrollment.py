@@ -16,6 +16,7 @@ import sys
 import time
 from typing import Any
 
+from crm.actors import SYSTEM
 from tests.benchmarks._harness import bulk_contacts, setup_django, throwaway_database, timed
 
 #: Custom properties the benchmark workflows filter on (each uses 10-50 of them). Real
@@ -89,7 +90,8 @@ def _make_flows(n: int, rng: random.Random, start: int = 0) -> list[Any]:
                     "isEnabled": True,
                     "actions": [],
                     "enrollmentCriteria": criteria,
-                }
+                },
+                actor=SYSTEM,
             )
         )
     return flows
@@ -263,7 +265,8 @@ def backfill(quick: bool) -> dict[str, Any]:
                     "reEnrollmentTriggersFilterBranches": [],
                     "listFilterBranch": criteria_json(),
                 },
-            }
+            },
+            actor=SYSTEM,
         )
 
     sizes = [10_000] if quick else [100_000, 1_000_000]
@@ -273,7 +276,7 @@ def backfill(quick: bool) -> dict[str, Any]:
         bulk_contacts(size - loaded, start=loaded)
         loaded = size
         flow = make_flow(f"backfill {size}")
-        flow_set_enabled(flow_id=flow.pk, enabled=True)
+        flow_set_enabled(flow_id=flow.pk, enabled=True, actor=SYSTEM)
         run = start_backfill(flow_id=flow.pk, run_async=False)
         start = time.perf_counter()
         run = run_backfill(run.pk)

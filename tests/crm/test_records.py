@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crm.actors import SYSTEM
 from crm.errors import CrmValidationError, ObjectNotFound, UniqueValueConflict
 from crm.models import ChangeSource, PropertyChange, Record, UniqueValue
 from crm.services import (
@@ -132,7 +133,7 @@ def test_records_import__batch__one_signal_and_history_for_every_row(
 ) -> None:
     rows = [{"email": f"p{i}@x.io", "city": "Cork"} for i in range(25)]
     with django_capture_on_commit_callbacks(execute=True):
-        recs = records_import(object_type="contacts", rows=rows, source_id="imp-9")
+        recs = records_import(object_type="contacts", rows=rows, source_id="imp-9", actor=SYSTEM)
     assert len(received) == 1 and len(received[0].record_ids) == 25
     assert (
         PropertyChange.objects.filter(

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from crm.actors import SYSTEM
 from workflows.services import flow_create
 
 
@@ -121,6 +122,6 @@ def make_flow():
             "enrollmentCriteria": criteria or {"type": "MANUAL", "shouldReEnroll": False},
             **extra,
         }
-        return flow_create(payload=payload)
+        return flow_create(payload=payload, actor=SYSTEM)
 
     return make

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from crm.actors import SYSTEM
 from crm.models import ObjectType
 from crm.services import record_create
 from enrollment.manual import enroll_records
@@ -49,7 +50,7 @@ def ann():
 def enrolled(make_flow, ann):
     """A flow with one ACTIVE enrollment (its first action waits an hour), one decision and one backfill run."""
     flow = make_flow(actions=[WAIT], name="Nurture")
-    enroll_records(flow_id=flow.pk, record_ids=[ann.pk])
+    enroll_records(flow_id=flow.pk, record_ids=[ann.pk], actor=SYSTEM)
     BackfillRun.objects.create(workflow=flow, status="COMPLETE", done=2, enrolled=2, total=4)
     return flow
 
@@ -424,7 +425,7 @@ def test_diagnose_page__enrolled_record__sentences_enrollments_decisions(
 ) -> None:
     flow, people = dublin
     Workflow.objects.filter(pk=flow.pk).update(is_enabled=True)
-    enroll_records(flow_id=flow.pk, record_ids=[people[0].pk])
+    enroll_records(flow_id=flow.pk, record_ids=[people[0].pk], actor=SYSTEM)
     response = admin_client.get(
         reverse("admin:enrollment_enrollment_diagnose"), {"flow": flow.pk, "record": people[0].pk}
     )
@@ -476,7 +477,7 @@ def test_record_action__pick_workflow_then_enrolled_or_refused(
     flow = make_flow(actions=[WAIT], name="Nurture")
     make_flow("companies", name="Company flow")
     bob = record_create(object_type="contacts", properties={"email": "bob@example.com"})
-    enroll_records(flow_id=flow.pk, record_ids=[bob.pk])
+    enroll_records(flow_id=flow.pk, record_ids=[bob.pk], actor=SYSTEM)
     page = _record_action(admin_client, [ann, bob])
     assert page.status_code == 200
     choices = [str(c[1]) for c in page.context["form"].fields["flow"].choices if c[0]]

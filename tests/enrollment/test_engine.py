@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from crm.actors import SYSTEM
 from crm.services import (
     association_create,
     association_label_create,
@@ -267,7 +268,7 @@ def test_labelled_association_added__contact_enrolled(make_flow) -> None:
 def test_enable_without_enroll_existing__matching_records_wait_for_a_transition(make_flow) -> None:
     flow = make_flow(criteria=list_based(string_is("city", "Dublin")), enabled=False)
     c = contact(email="n@x.io", city="Dublin")
-    flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=False)
+    flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=False, actor=SYSTEM)
     assert not enrollments(flow).exists()
     record_update(record=c, properties={"firstname": "Unrelated"})
     record_update(record=c, properties={"city": "Dublin"})  # not a change either
@@ -278,7 +279,7 @@ def test_enable_with_enroll_existing__backfill_enrolls_matching(make_flow) -> No
     flow = make_flow(criteria=list_based(string_is("city", "Dublin")), enabled=False)
     matching = [contact(email=f"o{i}@x.io", city="Dublin") for i in range(5)]
     contact(email="p@x.io", city="Cork")
-    flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=True)
+    flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=True, actor=SYSTEM)
     assert set(enrollments(flow).values_list("record_id", flat=True)) == {c.pk for c in matching}
     assert set(enrollments(flow).values_list("source", flat=True)) == {"BACKFILL"}
     assert EnrollmentEvent.objects.filter(workflow=flow, reason="ENROLL_EXISTING").count() == 5
@@ -329,7 +330,7 @@ def test_sweeper__backfilled_enrollments_without_actions__completed_set_based(ma
     sync = Conf.SYNC
     Conf.SYNC = False  # queue the sweeper instead of running it inline, to run it ourselves
     try:
-        flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=False)
+        flow_set_enabled(flow_id=flow.pk, enabled=True, enroll_existing=False, actor=SYSTEM)
         from enrollment.backfill import run_backfill, start_backfill
 
         run_backfill(start_backfill(flow_id=flow.pk, run_async=False).pk)

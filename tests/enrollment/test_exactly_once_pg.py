@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from crm.actors import SYSTEM
 from crm.services import record_create, record_update
 from enrollment.backfill import run_backfill, start_backfill
 from enrollment.engine import Cause, evaluate_records
@@ -82,7 +83,7 @@ def test_manual_enrollment_racing_a_trigger__one_enrollment(make_flow) -> None:
 
     def work(i: int) -> None:
         if i % 2:
-            enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+            enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
         else:
             record_update(record=contact.pk, object_type="contacts", properties={"city": "Dublin"})
 
@@ -98,7 +99,7 @@ def test_backfill_while_live_saves__no_duplicates(make_flow) -> None:
     ]
     from workflows.services import flow_set_enabled
 
-    flow_set_enabled(flow_id=flow.pk, enabled=True)
+    flow_set_enabled(flow_id=flow.pk, enabled=True, actor=SYSTEM)
     run = start_backfill(flow_id=flow.pk, run_async=False)
 
     def work(i: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crm.actors import SYSTEM, Actor
 from crm.services import record_archive, record_create
 from enrollment.manual import enroll_records
 from enrollment.models import Enrollment, EnrollmentEvent
@@ -21,7 +22,7 @@ def contact():
 
 def test_manual__no_triggers__enrolled_and_actions_run(make_flow, contact) -> None:
     flow = make_flow(actions=[set_property("1", "city", "Dublin")])
-    [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     assert outcome.outcome == "ENROLLED"
     contact.refresh_from_db()
     assert contact.properties["city"] == "Dublin"  # sync django-q2 ran the step
@@ -41,24 +42,24 @@ def test_manual__already_enrolled__refused_with_reason(make_flow, contact) -> No
             }
         ]
     )
-    enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
-    [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
+    [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     assert again.outcome == "REFUSED" and "currently enrolled" in again.reason
     assert Enrollment.objects.filter(workflow=flow, record=contact).count() == 1
 
 
 def test_manual__enrolled_before_reenrollment_off__refused(make_flow, contact) -> None:
     flow = make_flow()
-    enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
-    [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
+    [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     assert again.outcome == "REFUSED" and "re-enrollment is off" in again.reason
     assert EnrollmentEvent.objects.filter(workflow=flow, reason="REENROLLMENT_OFF").count() == 1
 
 
 def test_manual__reenrollment_on__second_cycle(make_flow, contact) -> None:
     flow = make_flow(criteria={"type": "MANUAL", "shouldReEnroll": True})
-    enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
-    [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
+    [again] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     assert again.outcome == "ENROLLED"
     assert sorted(Enrollment.objects.filter(workflow=flow).values_list("cycle", flat=True)) == [
         1,
@@ -68,7 +69,7 @@ def test_manual__reenrollment_on__second_cycle(make_flow, contact) -> None:
 
 def test_manual__workflow_off__refused(make_flow, contact) -> None:
     flow = make_flow(enabled=False)
-    [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     assert outcome.outcome == "REFUSED" and "workflow is off" in outcome.reason
 
 
@@ -78,7 +79,7 @@ def test_manual__bulk_mixed__one_outcome_per_record(make_flow, contact) -> None:
     archived = record_create(object_type="contacts", properties={"email": "gone@x.io"})
     record_archive(record=archived)
     outcomes = enroll_records(
-        flow_id=flow.pk, record_ids=[contact.pk, company.pk, archived.pk, "abc"]
+        flow_id=flow.pk, record_ids=[contact.pk, company.pk, archived.pk, "abc"], actor=SYSTEM
     )
     assert [o.outcome for o in outcomes] == ["ENROLLED", "REFUSED", "REFUSED", "REFUSED"]
     assert "No contact with id" in outcomes[1].reason
@@ -88,20 +89,22 @@ def test_manual__user_without_permission__forbidden(make_flow, contact, django_u
     flow = make_flow()
     user = django_user_model.objects.create_user(username="viewer", password="x")
     with pytest.raises(FlowForbidden, match=r"workflows\.enroll_records"):
-        enroll_records(flow_id=flow.pk, record_ids=[contact.pk], user=user)
+        enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=Actor.of_user(user))
     assert not Enrollment.objects.exists()
 
 
 def test_chatflow__counts_as_manual__source_recorded(make_flow, contact) -> None:
     flow = make_flow()
-    [outcome] = enroll_records(flow_id=flow.pk, record_ids=[contact.pk], source="CHATFLOW")
+    [outcome] = enroll_records(
+        flow_id=flow.pk, record_ids=[contact.pk], source="CHATFLOW", actor=SYSTEM
+    )
     assert outcome.outcome == "ENROLLED"
     assert Enrollment.objects.get().source == "CHATFLOW"
 
 
 def test_steps__delivered_twice__no_duplicate_effect(make_flow, contact) -> None:
     flow = make_flow(actions=[set_property("1", "hs_analytics_num_page_views", 1)])
-    enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     enrollment = Enrollment.objects.get()
     assert run_steps(enrollment.pk) == "COMPLETED"  # a second delivery of the same task
     assert contact.history.filter(property_name="hs_analytics_num_page_views").count() == 1
@@ -119,7 +122,7 @@ def test_enroll_in_workflow_action__enrolls_in_target_with_source(make_flow, con
             }
         ],
     )
-    enroll_records(flow_id=source.pk, record_ids=[contact.pk])
+    enroll_records(flow_id=source.pk, record_ids=[contact.pk], actor=SYSTEM)
     enrolled = Enrollment.objects.get(workflow=target)
     assert enrolled.source == "WORKFLOW_ACTION"
     contact.refresh_from_db()
@@ -136,7 +139,7 @@ def test_create_enrollment__stale_first_time_decision_after_completion__refused(
     from enrollment.enroll import EnrollRequest, create_enrollment
 
     flow = make_flow()
-    enroll_records(flow_id=flow.pk, record_ids=[contact.pk])
+    enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     assert Enrollment.objects.get().status == "COMPLETED"
     stale = create_enrollment(
         EnrollRequest(flow_id=flow.pk, record_id=contact.pk, source="TRIGGER", cycle=1)

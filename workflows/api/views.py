@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.paging import paging, parse_after
-from crm.api.params import body, query
+from crm.api.params import actor, body, query
 from crm.api.shapes import batch_json
 from crm.values import format_datetime
 from workflows.flow_payload import flow_to_json
@@ -88,7 +88,9 @@ class FlowCollectionView(APIView):
         enroll_existing = query(serializers.EnrollExistingQuerySerializer, request)[
             "enrollExisting"
         ]
-        flow = flow_create(payload=request.data, user=request.user, enroll_existing=enroll_existing)
+        flow = flow_create(
+            payload=request.data, actor=actor(request), enroll_existing=enroll_existing
+        )
         return Response(flow_to_json(flow), status=status.HTTP_201_CREATED)
 
 
@@ -118,7 +120,10 @@ class FlowDetailView(APIView):
             "enrollExisting"
         ]
         flow = flow_update(
-            flow_id=flowId, payload=request.data, user=request.user, enroll_existing=enroll_existing
+            flow_id=flowId,
+            payload=request.data,
+            actor=actor(request),
+            enroll_existing=enroll_existing,
         )
         return Response(flow_to_json(flow))
 
@@ -131,7 +136,7 @@ class FlowDetailView(APIView):
         responses={204: None, 401: READ_ERRORS[401], 403: WRITE_ERRORS[403], 404: READ_ERRORS[404]},
     )
     def delete(self, request: Request, flowId: str) -> Response:
-        flow_delete(flow_id=flowId, user=request.user)
+        flow_delete(flow_id=flowId, actor=actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

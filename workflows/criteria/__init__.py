@@ -13,7 +13,7 @@ in ``ops_*``), ``validate``, ``family_*`` (one per filter type), ``context``, ``
 ``compile_sql``, ``dates``.
 """
 
-from .compile_sql import to_queryset
+from .compile_sql import not_failed_queryset, to_queryset
 from .criteria import Criteria, parse, validate
 from .evaluate import evaluate, evaluate_many
 from .problems import CriteriaInvalid, Problem
@@ -28,6 +28,7 @@ __all__ = [
     "Problem",
     "evaluate",
     "evaluate_many",
+    "not_failed_queryset",
     "parse",
     "to_queryset",
     "validate",

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from crm.errors import ErrorDetail, ObjectNotFound
+from crm.errors import ObjectNotFound
 from crm.models import Record
 
 from .context import RecordContext, chunks, load_contexts
@@ -322,7 +322,7 @@ def evaluate(
     found = _fetch(criteria, [record])
     if not found:
         message = f"No {criteria.object_type_name} record with id {record}."
-        raise ObjectNotFound(message, [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND")])
+        raise ObjectNotFound.named(message, "id")
     when = now or as_of or timezone.now()
     program = compile_criteria(criteria, now=when)
     contexts = load_contexts(

@@ -28,6 +28,10 @@ class CompiledFilter:
     #: optional: ``inline(prefix) -> (expression, names)`` - the same test as ``fast`` as a Python
     #: expression over ``p`` (the props dict) and ``ctx``, for the generated fast path
     inline: Callable[[str], tuple[str, dict[str, Any]]] | None = None
+    #: SQL for "this filter is *errored* on the row" (None: it never errors). With it, the
+    #: compiler can also select "not failed" (passed or errored) - the rows for which a
+    #: suppression or goal cannot be said to be false (``compile_sql.not_failed_queryset``)
+    errored_sql: Callable[[SqlScope], Any] | None = None
 
 
 class Family(Protocol):

@@ -14,7 +14,7 @@ from .families import CompiledFilter
 from .opcore import Env
 from .problems import Problem
 from .schema import Schema
-from .sqlscope import FALSE, SqlScope
+from .sqlscope import FALSE, TRUE, SqlScope
 from .trace import ERRORED, FilterTrace
 from .tree import InListFilter
 
@@ -71,4 +71,4 @@ class InListFamily:
         def sql(scope: SqlScope) -> Any:
             return FALSE
 
-        return CompiledFilter(fast=fast, trace=trace, sql=sql)
+        return CompiledFilter(fast=fast, trace=trace, sql=sql, errored_sql=lambda scope: TRUE)

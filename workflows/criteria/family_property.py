@@ -379,4 +379,13 @@ class PropertyFamily:
             raise ValueError(f"unknown mode {mode}")
 
         inlined = inline if mode in (KNOWN, UNKNOWN, VALUE) else None
-        return CompiledFilter(fast=fast, trace=trace, sql=sql, inline=inlined)
+        errored_sql = None
+        if mode == VALUE:
+
+            def errored_sql(scope: SqlScope) -> Any:
+                ref = scope.value(name)
+                return ref.present() & ~ref.kind_ok(built.kind)
+
+        return CompiledFilter(
+            fast=fast, trace=trace, sql=sql, inline=inlined, errored_sql=errored_sql
+        )

@@ -7,9 +7,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from crm.actors import Actor
 from crm.errors import CrmError
-from enrollment.manual import MAX_BULK, enroll_records
+from crm.models import ChangeSource
+from enrollment.manual import enroll_records
 from enrollment.models import EnrollmentSource
+from enrollment.outcomes import MAX_BULK
 
 
 def record_ids(raw: list[str]) -> list[str]:
@@ -46,7 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = record_ids(options["object_ids"])
-        user = None
+        actor = Actor.system("manage.py enroll", source=ChangeSource.ADMIN)
         if options["user"]:
             user = (
                 get_user_model()
@@ -55,9 +58,10 @@ class Command(BaseCommand):
             )
             if user is None:
                 raise CommandError(f'No user "{options["user"]}".')
+            actor = Actor.of_user(user, source=ChangeSource.ADMIN, source_id="manage.py enroll")
         try:
             outcomes = enroll_records(
-                flow_id=options["flow_id"], record_ids=ids, source=options["source"], user=user
+                flow_id=options["flow_id"], record_ids=ids, source=options["source"], actor=actor
             )
         except CrmError as exc:
             raise CommandError(exc.message) from None
