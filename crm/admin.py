@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
-from zoneinfo import available_timezones
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, FloatField, OuterRef, Q, QuerySet, Subquery
@@ -21,11 +19,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.timezone import localtime
 
 from crm.admin_forms import (
+    AccountSettingsForm,
     ApiTokenAddForm,
     AssociationLabelAddForm,
     AssociationLabelChangeForm,
@@ -41,6 +40,7 @@ from crm.admin_forms import (
 from crm.errors import CrmError
 from crm.models import (
     AccountSettings,
+    AccountSettingsChange,
     ApiToken,
     AssociationCategory,
     AssociationType,
@@ -58,6 +58,7 @@ from crm.services import (
     record_restore,
     records_archive,
 )
+from crm.services.tokens import tokens_revoke
 
 admin.site.site_header = "Workflow enrollment engine"
 admin.site.site_title = "Workflow enrollment engine"
@@ -94,30 +95,61 @@ class ServiceFormAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------- account settings
 
 
-class AccountSettingsForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=[(z, z) for z in sorted(available_timezones())])
-
-    class Meta:
-        model = AccountSettings
-        fields = ["marketing_hub", "sales_hub", "service_hub", "operations_hub", "time_zone"]
-
-
 @admin.register(AccountSettings)
-class AccountSettingsAdmin(admin.ModelAdmin):
-    """One row: the list goes straight to it, and it can be neither added nor deleted."""
+class AccountSettingsAdmin(ServiceFormAdmin):
+    """One row: the list goes straight to it, and it can be neither added nor deleted.
 
-    form = AccountSettingsForm
+    Saved through ``account_settings_update``: every change leaves an audit row (shown
+    below the form) and the warnings of a downgrade are shown after saving."""
+
     fieldsets = (
         (
             "Hub subscriptions",
             {
                 "fields": ("marketing_hub", "sales_hub", "service_hub", "operations_hub"),
-                "description": "Triggers that need a higher tier are refused.",
+                "description": (
+                    "Triggers that need a higher tier are refused. After a downgrade, enabled "
+                    "workflows the tier no longer allows keep running; they can be turned off "
+                    "but not edited or turned back on."
+                ),
             },
         ),
         ("Account", {"fields": ("time_zone", "updated_at")}),
+        ("Changes", {"fields": ("recent_changes",)}),
     )
-    readonly_fields = ("updated_at",)
+    readonly_fields = ("updated_at", "recent_changes")
+
+    def service_form(self, request: HttpRequest, obj: Any) -> type[ServiceForm] | None:
+        return AccountSettingsForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        for warning in getattr(form, "warnings", ()):
+            messages.warning(request, warning)
+
+    @admin.display(description="Recent changes")
+    def recent_changes(self, obj: AccountSettings) -> str:
+        rows = AccountSettingsChange.objects.all()[:20]
+        if not rows:
+            return "No changes yet."
+        return format_html(
+            "<table><tr><th>When</th><th>Who</th><th>Setting</th><th>Old</th><th>New</th></tr>"
+            "{}</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        date_format(localtime(r.at), "DATETIME_FORMAT"),
+                        r.actor,
+                        r.field.replace("_", " "),
+                        r.old_value,
+                        r.new_value,
+                    )
+                    for r in rows
+                ),
+            ),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -142,7 +174,6 @@ class ObjectTypeAdmin(ServiceFormAdmin):
     """Standard types are read-only but for their list columns; custom ones come from a form
     that calls ``schema_create``."""
 
-    form = ObjectTypeChangeForm
     list_display = (
         "object_type_id",
         "label_plural",
@@ -183,7 +214,7 @@ class ObjectTypeAdmin(ServiceFormAdmin):
         )
 
     def service_form(self, request: HttpRequest, obj: Any) -> type[ServiceForm] | None:
-        return CustomSchemaForm if obj is None else None
+        return CustomSchemaForm if obj is None else ObjectTypeChangeForm
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -844,12 +875,21 @@ class ApiTokenAdmin(ServiceFormAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return [(None, {"fields": ["user", "name"]})]
-        return [
-            (None, {"fields": ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]})
-        ]
+        return [(None, {"fields": list(self.TOKEN_FIELDS)})]
+
+    TOKEN_FIELDS = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked",
+        "revoked_at",
+        "revoked_by",
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return () if obj is None else ("user", "prefix", "created_at", "last_used_at", "revoked")
+        return () if obj is None else self.TOKEN_FIELDS
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -867,7 +907,9 @@ class ApiTokenAdmin(ServiceFormAdmin):
     def prefix_shown(self, obj: ApiToken) -> str:
         return f"{obj.prefix}…"
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        done = queryset.filter(revoked=False).update(revoked=True)
+        done = tokens_revoke(
+            token_ids=queryset.values_list("pk", flat=True), actor=admin_actor(request)
+        )
         self.message_user(request, f"Revoked {done} token{'s' if done != 1 else ''}.")

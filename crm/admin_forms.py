@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
+from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from django.db import models
 
 from crm.errors import CrmError
 from crm.models import (
+    AccountSettings,
     ApiToken,
     AssociationType,
     ChangeSource,
@@ -26,6 +28,7 @@ from crm.models import (
     PropertyDefinition,
     PropertyType,
     Record,
+    Tier,
 )
 from crm.services import (
     Actor,
@@ -36,7 +39,9 @@ from crm.services import (
     record_create,
     record_update,
 )
-from crm.services.schemas import schema_create
+from crm.services.account import account_settings_update
+from crm.services.schemas import DISPLAY_FIELDS, schema_create, schema_update
+from crm.services.tokens import token_issue
 from crm.values import split_multi
 
 
@@ -287,7 +292,9 @@ class PropertyAddForm(PropertyFieldsMixin, ServiceForm):
         payload = _property_payload(data, [n for n in self.fields if n != "object_type"])
         payload["options"] = payload.get("options") or []
         return property_create(
-            object_type=data["object_type"], data=payload, user=getattr(self._request, "user", None)
+            object_type=data["object_type"],
+            data=payload,
+            created_by=getattr(self._request, "user", None),
         )
 
 
@@ -402,7 +409,7 @@ class CustomSchemaForm(ServiceForm):
             *data["extra_properties"],
         ]
         return schema_create(
-            user=getattr(self._request, "user", None),
+            created_by=getattr(self._request, "user", None),
             data={
                 "name": data["name"],
                 "labels": {"singular": data["label_singular"], "plural": data["label_plural"]},
@@ -416,48 +423,51 @@ class CustomSchemaForm(ServiceForm):
         )
 
 
-class ObjectTypeChangeForm(forms.ModelForm):
-    """Display settings of an object type; every name must be one of its properties."""
+class ObjectTypeChangeForm(ServiceForm):
+    """Labels and display settings of an object type, saved by ``schema_update`` (which
+    checks that every name is one of its properties, and what a standard type may change)."""
 
     class Meta:
         model = ObjectType
-        fields = [
-            "label_singular",
-            "label_plural",
-            "description",
-            "primary_display_property",
-            "secondary_display_properties",
-            "required_properties",
-            "searchable_properties",
-            "key_properties",
-        ]
-        field_classes = {
-            name: NameListField
-            for name in (
-                "secondary_display_properties",
-                "required_properties",
-                "searchable_properties",
-                "key_properties",
-            )
-        }
+        fields: ClassVar[list[str]] = []
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        known = set(
-            PropertyDefinition.objects.filter(
-                object_type=self.instance, archived=False
-            ).values_list("name", flat=True)
-        )
-        for field in self.fields:
-            value = cleaned.get(field)
-            if field in ("label_singular", "label_plural", "description") or not value:
-                continue
-            unknown = [n for n in (value if isinstance(value, list) else [value]) if n not in known]
-            if unknown:
-                self.add_error(
-                    field, f"Not properties of {self.instance.name}: {', '.join(unknown)}"
-                )
-        return cleaned
+    label_singular = forms.CharField(max_length=100)
+    label_plural = forms.CharField(max_length=100)
+    description = forms.CharField(widget=forms.Textarea, required=False)
+    primary_display_property = forms.CharField(max_length=100, required=False)
+    secondary_display_properties = NameListField(required=False)
+    required_properties = NameListField(required=False)
+    searchable_properties = NameListField(required=False)
+    key_properties = NameListField(
+        required=False, help_text="Comma-separated property names: the admin's list columns."
+    )
+    error_fields: ClassVar[dict[str, str]] = {
+        "labels": "label_singular",
+        "primaryDisplayProperty": "primary_display_property",
+        "secondaryDisplayProperties": "secondary_display_properties",
+        "requiredProperties": "required_properties",
+        "searchableProperties": "searchable_properties",
+        "keyProperties": "key_properties",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].initial = getattr(self.instance, name)
+
+    def call_service(self, data: Mapping[str, Any]) -> ObjectType:
+        changed = set(self.changed_data)
+        payload: dict[str, Any] = {}
+        if changed & {"label_singular", "label_plural"}:
+            payload["labels"] = {
+                k: data[f"label_{k}"] for k in ("singular", "plural") if f"label_{k}" in changed
+            }
+        if "description" in changed:
+            payload["description"] = data["description"]
+        for key, field in DISPLAY_FIELDS.items():
+            if field in changed:
+                payload[key] = data[field]
+        return schema_update(object_type=self.instance, data=payload)
 
 
 # --------------------------------------------------------------------------- labels and tokens
@@ -541,5 +551,35 @@ class ApiTokenAddForm(ServiceForm):
     raw_token: str = ""
 
     def call_service(self, data: Mapping[str, Any]) -> ApiToken:
-        token, self.raw_token = ApiToken.issue(user=data["user"], name=data["name"])
+        token, self.raw_token = token_issue(
+            user=data["user"], name=data["name"], actor=admin_actor(self._request)
+        )
         return token
+
+
+class AccountSettingsForm(ServiceForm):
+    """Hub tiers and time zone, saved by ``account_settings_update`` (validated, audited)."""
+
+    class Meta:
+        model = AccountSettings
+        fields: ClassVar[list[str]] = []
+
+    marketing_hub = forms.ChoiceField(choices=Tier.choices)
+    sales_hub = forms.ChoiceField(choices=Tier.choices)
+    service_hub = forms.ChoiceField(choices=Tier.choices)
+    operations_hub = forms.ChoiceField(choices=Tier.choices)
+    time_zone = forms.ChoiceField(choices=[(z, z) for z in sorted(available_timezones())])
+    warnings: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].initial = getattr(self.instance, name)
+
+    def call_service(self, data: Mapping[str, Any]) -> AccountSettings:
+        done = account_settings_update(
+            changes={name: data[name] for name in self.changed_data},
+            actor=admin_actor(self._request),
+        )
+        self.warnings = done.warnings
+        return done.settings

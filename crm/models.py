@@ -65,6 +65,28 @@ class AccountSettings(models.Model):
         return TIER_RANK[Tier(current)] >= TIER_RANK[Tier(minimum)]
 
 
+class AccountSettingsChange(models.Model):
+    """One changed account setting: who, when, old and new - the audit row a tier change leaves.
+
+    Written only by ``crm.services.account.account_settings_update``; never edited."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    field = models.CharField(max_length=32)
+    old_value = models.CharField(max_length=64, blank=True)
+    new_value = models.CharField(max_length=64, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: who, in words (the user name, or the part of the system), kept if the user is deleted
+    actor = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} -> {self.new_value}"
+
+
 class ObjectType(models.Model):
     """A standard object (``0-N``) or a custom object schema (``2-N``)."""
 
@@ -361,6 +383,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

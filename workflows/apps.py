@@ -8,6 +8,11 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the SQL functions the criteria compiler needs (criteria_lower on SQLite)
-        # on every new connection, before any query could use them.
+        # sqlfuncs registers the SQL functions the criteria compiler needs (criteria_lower on
+        # SQLite) on every new connection, before any query could use them; tier_impact tells
+        # a tier change which enabled workflows it leaves outside their tier.
+        from crm.services.account import register_impact
         from workflows.criteria import sqlfuncs  # noqa: F401
+        from workflows.gating import tier_impact
+
+        register_impact(tier_impact)

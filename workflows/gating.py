@@ -28,12 +28,16 @@ EDIT_PERMISSIONS = {
 ENROLL_PERMISSION = "workflows.enroll_records"
 
 
-def tier_problem(object_type: ObjectType) -> str | None:
+def tier_problem(object_type: ObjectType, account: AccountSettings | None = None) -> str | None:
+    """Why this account may not build or turn on a workflow of this type (None: it may).
+
+    Reads the account row each time (no cache), so a tier change applies at once in every
+    process."""
     rule = OBJECT_TYPE_TIERS.get(object_type.name)
     if rule is None:
         return None
     hub, minimum, what = rule
-    account = AccountSettings.load()
+    account = account or AccountSettings.load()
     if account.has_tier(hub, minimum):
         return None
     current = getattr(account, f"{hub}_hub")
@@ -41,6 +45,27 @@ def tier_problem(object_type: ObjectType) -> str | None:
         f"{what} need {hub.title()} Hub {Tier(minimum).label} or Enterprise; "
         f"this account has {hub.title()} Hub {Tier(current).label}."
     )
+
+
+def tier_impact(account: AccountSettings) -> list[str]:
+    """After a tier change: the enabled workflows it leaves outside their tier, in words.
+
+    They keep running (nothing is turned off, no enrollment ends); they can be turned off,
+    but not edited or turned back on until the tier is restored - HubSpot's rule."""
+    from workflows.models import Workflow
+
+    outside: dict[str, list[str]] = {}
+    for flow in Workflow.objects.filter(is_enabled=True).select_related("object_type"):
+        problem = tier_problem(flow.object_type, account)
+        if problem:
+            outside.setdefault(problem, []).append(f'"{flow.name}" (id {flow.pk})')
+    return [
+        f"{len(names)} enabled workflow{'s' if len(names) != 1 else ''} outside the new tier "
+        f"keep running but cannot be edited or turned back on: {', '.join(names[:10])}"
+        + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+        + f". {problem}"
+        for problem, names in outside.items()
+    ]
 
 
 def require_tier(object_type: ObjectType) -> None:

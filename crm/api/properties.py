@@ -71,7 +71,7 @@ class PropertyCollectionView(APIView):
     def post(self, request: Request, objectType: str) -> Response:
         otype = object_type(objectType)
         prop = property_create(
-            object_type=otype, data=_write_data(request, partial=False), user=request.user
+            object_type=otype, data=_write_data(request, partial=False), created_by=request.user
         )
         return Response(shapes.property_json(prop), status=status.HTTP_201_CREATED)
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.models import AssociationType, ObjectType
-from crm.services import schema_create
+from crm.services import schema_create, schema_update
 
 from . import serializers, shapes
 from .objects import ERRORS
@@ -72,7 +72,7 @@ class SchemaCollectionView(APIView):
         body(
             serializers.ObjectSchemaEggSerializer, request
         )  # shape first; the service checks meaning
-        otype = schema_create(data=request.data, user=request.user)
+        otype = schema_create(data=request.data, created_by=request.user)
         return Response(_schema_json(otype), status=status.HTTP_201_CREATED)
 
 
@@ -86,6 +86,22 @@ class SchemaDetailView(APIView):
     )
     def get(self, request: Request, objectType: str) -> Response:
         return Response(_schema_json(object_type(objectType)))
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="schemas_update",
+        summary="Update an object type's labels and display settings",
+        description="Custom objects: labels, description and display properties. Standard "
+        "objects: only keyProperties (the admin's list columns).",
+        parameters=[OBJECT_TYPE],
+        request=serializers.ObjectTypeDefinitionPatchSerializer,
+        responses={200: serializers.ObjectSchemaSerializer, **ERRORS},
+    )
+    def patch(self, request: Request, objectType: str) -> Response:
+        otype = object_type(objectType)
+        body(serializers.ObjectTypeDefinitionPatchSerializer, request)  # shape first
+        # the raw body, not validated_data: the service names any key it cannot change
+        return Response(_schema_json(schema_update(object_type=otype, data=dict(request.data))))
 
 
 # The official client's path; kept out of the OpenAPI document so each operation is listed once.

@@ -388,6 +388,27 @@ class ObjectSchemaEggSerializer(serializers.Serializer):
     associatedObjects = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class SchemaLabelsPatchSerializer(serializers.Serializer):
+    singular = serializers.CharField(required=False)
+    plural = serializers.CharField(required=False)
+
+
+class ObjectTypeDefinitionPatchSerializer(serializers.Serializer):
+    """HubSpot's ObjectTypeDefinitionPatch, plus ``keyProperties`` (the admin's list
+    columns, the one setting a standard object lets change)."""
+
+    labels = SchemaLabelsPatchSerializer(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    clearDescription = serializers.BooleanField(required=False)
+    primaryDisplayProperty = serializers.CharField(required=False, allow_blank=True)
+    secondaryDisplayProperties = serializers.ListField(
+        child=serializers.CharField(), required=False
+    )
+    requiredProperties = serializers.ListField(child=serializers.CharField(), required=False)
+    searchableProperties = serializers.ListField(child=serializers.CharField(), required=False)
+    keyProperties = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class AssociationDefinitionSerializer(serializers.Serializer):
     id = serializers.CharField()
     fromObjectTypeId = serializers.CharField()

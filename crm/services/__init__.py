@@ -22,7 +22,7 @@ from crm.services.records import (
     records_import,
     records_update,
 )
-from crm.services.schemas import schema_create
+from crm.services.schemas import schema_create, schema_update
 
 __all__ = [
     "Actor",
@@ -48,4 +48,5 @@ __all__ = [
     "records_update",
     "resolve_object_type",
     "schema_create",
+    "schema_update",
 ]

@@ -151,7 +151,7 @@ def _check_type_pair(fields: Mapping[str, Any], errors: list[ErrorDetail]) -> No
 
 
 def property_create(
-    *, object_type: ObjectType | str, data: Mapping[str, Any], user: Any = None
+    *, object_type: ObjectType | str, data: Mapping[str, Any], created_by: Any = None
 ) -> PropertyDefinition:
     otype = resolve_object_type(object_type)
     errors: list[ErrorDetail] = []
@@ -180,7 +180,7 @@ def property_create(
         )
     if errors:
         raise CrmValidationError.of(errors)
-    return PropertyDefinition.objects.create(object_type=otype, created_by=user, **fields)
+    return PropertyDefinition.objects.create(object_type=otype, created_by=created_by, **fields)
 
 
 def get_property(otype: ObjectType, name: str, *, archived: bool = False) -> PropertyDefinition:

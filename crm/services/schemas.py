@@ -28,7 +28,7 @@ def _next_custom_id() -> str:
     return f"2-{max(numbers, default=0) + 1}"
 
 
-def schema_create(*, data: Mapping[str, Any], user: Any = None) -> ObjectType:
+def schema_create(*, data: Mapping[str, Any], created_by: Any = None) -> ObjectType:
     """HubSpot's ``ObjectSchemaEgg``: name, labels, primary display, required/searchable, properties."""
     errors: list[ErrorDetail] = []
     name = str(data.get("name") or "").strip().lower()
@@ -93,7 +93,7 @@ def schema_create(*, data: Mapping[str, Any], user: Any = None) -> ObjectType:
                 spec = dict(prop)
                 if spec.get("hasUniqueValue") is None:
                     spec.pop("hasUniqueValue", None)
-                property_create(object_type=otype, data=spec, user=user)
+                property_create(object_type=otype, data=spec, created_by=created_by)
             except CrmValidationError as exc:
                 prop_errors.extend(
                     ErrorDetail(f"properties[{i}]: {e.message}", name=e.name, code=e.code)
@@ -114,4 +114,83 @@ def schema_create(*, data: Mapping[str, Any], user: Any = None) -> ObjectType:
         if prop_errors:
             transaction.set_rollback(True)
             raise CrmValidationError.of(prop_errors)
+    return otype
+
+
+#: ObjectTypeDefinitionPatch (HubSpot) -> model field; ``keyProperties`` is ours: the
+#: columns of the admin's record list.
+DISPLAY_FIELDS = {
+    "primaryDisplayProperty": "primary_display_property",
+    "secondaryDisplayProperties": "secondary_display_properties",
+    "requiredProperties": "required_properties",
+    "searchableProperties": "searchable_properties",
+    "keyProperties": "key_properties",
+}
+#: what a standard (HubSpot-defined) type lets change: HubSpot allows no schema edit of
+#: standard objects; the admin's list columns are ours to choose.
+STANDARD_EDITABLE = frozenset({"keyProperties"})
+
+
+def schema_update(*, object_type: ObjectType | str, data: Mapping[str, Any]) -> ObjectType:
+    """HubSpot's ``PATCH /crm/v3/schemas/{objectType}``: labels, description and display
+    settings. Every property named must be a live property of the type; on a standard type
+    only ``keyProperties`` may change."""
+    otype = resolve_object_type(object_type)
+    errors: list[ErrorDetail] = []
+    known = set(
+        PropertyDefinition.objects.filter(object_type=otype, archived=False).values_list(
+            "name", flat=True
+        )
+    )
+    allowed = {"labels", "description", "clearDescription", *DISPLAY_FIELDS}
+    for key in data:
+        if key not in allowed:
+            errors.append(ErrorDetail(f'"{key}" cannot be changed on a schema', name=key))
+        elif not otype.is_custom and key not in STANDARD_EDITABLE:
+            errors.append(
+                ErrorDetail(
+                    f"{otype.label_plural} is a standard object: only keyProperties can change",
+                    name=key,
+                )
+            )
+    updates: dict[str, Any] = {}
+    labels = data.get("labels")
+    if labels is not None:
+        if not isinstance(labels, Mapping) or not all(
+            isinstance(labels.get(k, ""), str) for k in ("singular", "plural")
+        ):
+            errors.append(ErrorDetail("labels must have string singular and plural", name="labels"))
+        else:
+            for key in ("singular", "plural"):
+                if key in labels:
+                    if not labels[key].strip():
+                        errors.append(ErrorDetail(f"labels.{key} cannot be empty", name="labels"))
+                    updates[f"label_{key}"] = labels[key].strip()
+    if data.get("clearDescription"):
+        updates["description"] = ""
+    elif "description" in data:
+        updates["description"] = str(data["description"] or "")
+    for key, field in DISPLAY_FIELDS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        single = key == "primaryDisplayProperty"
+        names = [value] if single and value else ([] if single else value)
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            errors.append(ErrorDetail(f"{key} must be a list of property names", name=key))
+            continue
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            errors.append(
+                ErrorDetail(
+                    f"{key}: not properties of {otype.name}: {', '.join(unknown)}", name=key
+                )
+            )
+        updates[field] = (value or "") if single else list(names)
+    if errors:
+        raise CrmValidationError.of(errors)
+    if updates:
+        for field, value in updates.items():
+            setattr(otype, field, value)
+        otype.save(update_fields=[*updates, "updated_at"])
     return otype

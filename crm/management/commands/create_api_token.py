@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.models import ApiToken
+from crm.actors import Actor
+from crm.services.tokens import token_issue
 
 
 class Command(BaseCommand):
@@ -23,6 +24,6 @@ class Command(BaseCommand):
             raise CommandError(f'No user named "{username}".')
         if not user.is_active:
             raise CommandError(f'User "{username}" is inactive.')
-        _, raw = ApiToken.issue(user=user, name=name)
+        _, raw = token_issue(user=user, name=name, actor=Actor.system("create_api_token"))
         self.stdout.write(f"Token for {username} (shown once, store it safely):")
         self.stdout.write(raw)

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from crm.models import ApiToken
+from crm.actors import Actor
+from crm.services.tokens import token_issue
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.is_staff = user.is_superuser = True
                 user.save()
-            _, token = ApiToken.issue(user=user, name="make run")
+            _, token = token_issue(user=user, name="make run", actor=Actor.system("ensure_admin"))
             login_file.write_text(f"{username}\n{password}\n{token}\n")
             login_file.chmod(0o600)
         token = login_file.read_text().split("\n")[2]
