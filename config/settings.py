@@ -136,6 +136,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 LOGIN_URL = "admin:login"
 
+# Request limits, chosen and documented in crm/api/limits.py.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(8 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "crm.api.authentication.BearerTokenAuthentication",
@@ -145,6 +149,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "crm.api.errors.hubspot_exception_handler",
+    # JSON only (crm/api/parsers.py): other media types are 415, never read as empty.
+    "DEFAULT_PARSER_CLASSES": ["crm.api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "crm.api.metadata.Metadata",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -158,11 +166,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SECURITY": [{"bearerAuth": []}],
+    # Public on purpose (README): HubSpot publishes its specs; they describe, never expose data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Several shapes have a "status" enum (batches, enrollments, backfills): the batch one is
     # shared by many components, so it is named here rather than by a hash.
     "ENUM_NAME_OVERRIDES": {
         "BatchStatusEnum": ["PENDING", "PROCESSING", "CANCELED", "COMPLETE"],
         "ReasonCodeEnum": "enrollment.reasons.Reason",
+        "ApiFlowTypeEnum": ["CONTACT_FLOW", "PLATFORM_FLOW"],
     },
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -75,3 +76,37 @@ def _fresh_trigger_index():
     invalidate_local()
     yield
     invalidate_local()
+
+
+@pytest.fixture
+def make_flow():
+    """Create a flow in HubSpot's v4 shape through the service, as the system."""
+
+    def make(
+        object_type: str = "contacts",
+        criteria: dict[str, Any] | None = None,
+        *,
+        enabled: bool = True,
+        actions: list[dict[str, Any]] | None = None,
+        name: str = "Flow",
+        **extra: Any,
+    ):
+        flow_type = "CONTACT_FLOW" if object_type in {"contacts", "0-1"} else "PLATFORM_FLOW"
+        from crm.services import resolve_object_type
+
+        payload = {
+            "type": flow_type,
+            "objectTypeId": resolve_object_type(object_type).object_type_id,
+            "name": name,
+            "isEnabled": enabled,
+            "flowType": "WORKFLOW",
+            "actions": actions or [],
+            "enrollmentCriteria": criteria or {"type": "MANUAL", "shouldReEnroll": False},
+            **extra,
+        }
+        from crm.actors import SYSTEM
+        from workflows.services import flow_create
+
+        return flow_create(payload=payload, actor=SYSTEM)
+
+    return make

@@ -7,8 +7,13 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -25,6 +30,7 @@ _CATEGORY_BY_STATUS = {
     404: "OBJECT_NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
+    413: "REQUEST_TOO_LARGE",
     415: "VALIDATION_ERROR",
     429: "RATE_LIMITS",
 }
@@ -99,9 +105,30 @@ def _leaf(detail: Any, path: str) -> dict[str, Any]:
     }
 
 
+def _too_big(exc: Exception) -> Response | None:
+    """Django's request limits (raised while reading the body or the query string)."""
+    from crm.api.limits import human_bytes
+
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request body is larger than the limit of {human_bytes(limit)}."
+        return Response(envelope(413, message, context={"limit": [str(limit)]}), status=413)
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message = (
+            f"More than {limit} query parameters or form fields: send list values "
+            "comma-separated (properties=a,b,c) or in the body of a POST search."
+        )
+        return Response(envelope(400, message, context={"limit": [str(limit)]}), status=400)
+    return None
+
+
 def hubspot_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, CrmError):
         return error_response(exc)
+    too_big = _too_big(exc)
+    if too_big is not None:
+        return too_big
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
@@ -129,3 +156,9 @@ def hubspot_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         errors = []
     response.data = envelope(code, message, errors=errors)
     return response
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unmatched paths under the API prefixes answer in the API's envelope, not HTML."""
+    message = f"No API operation at {request.method} {request.path}."
+    return JsonResponse(envelope(404, message), status=404)

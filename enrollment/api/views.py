@@ -27,7 +27,11 @@ from enrollment.manual import enroll_records
 from enrollment.models import Enrollment
 from enrollment.unenroll import unenroll_records
 from workflows.api.common import ERROR_400, ERROR_401, ERROR_403, ERROR_404, FLOW_ID, as_id, page_of
-from workflows.api.serializers import ApiFlowSerializer, FlowPageQuerySerializer
+from workflows.api.serializers import (
+    ApiFlowEnabledSerializer,
+    ApiFlowSerializer,
+    FlowPageQuerySerializer,
+)
 from workflows.flow_payload import flow_to_json
 from workflows.models import Workflow
 from workflows.services import flow_set_enabled, get_flow
@@ -179,7 +183,7 @@ class EnableView(APIView):
         "carries the backfill's progress; follow it at /backfill.",
         parameters=[FLOW_ID],
         request=serializers.EnableSerializer,
-        responses={200: ApiFlowSerializer, **WRITE},
+        responses={200: ApiFlowEnabledSerializer, **WRITE},
     )
     def post(self, request: Request, flowId: str) -> Response:
         return _toggle(request, flowId, enabled=True)

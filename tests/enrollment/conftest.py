@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from crm.actors import SYSTEM
-from workflows.services import flow_create
-
 
 def prop_filter(prop: str, operation: dict[str, Any]) -> dict[str, Any]:
     return {"filterType": "PROPERTY", "property": prop, "operation": operation}
@@ -96,32 +91,3 @@ def enroll_in(action_id: str, flow_id: int) -> dict[str, Any]:
         "actionTypeId": "0-63809083",
         "fields": {"flow_id": str(flow_id)},
     }
-
-
-@pytest.fixture
-def make_flow():
-    def make(
-        object_type: str = "contacts",
-        criteria: dict[str, Any] | None = None,
-        *,
-        enabled: bool = True,
-        actions: list[dict[str, Any]] | None = None,
-        name: str = "Flow",
-        **extra: Any,
-    ):
-        flow_type = "CONTACT_FLOW" if object_type in {"contacts", "0-1"} else "PLATFORM_FLOW"
-        from crm.services import resolve_object_type
-
-        payload = {
-            "type": flow_type,
-            "objectTypeId": resolve_object_type(object_type).object_type_id,
-            "name": name,
-            "isEnabled": enabled,
-            "flowType": "WORKFLOW",
-            "actions": actions or [],
-            "enrollmentCriteria": criteria or {"type": "MANUAL", "shouldReEnroll": False},
-            **extra,
-        }
-        return flow_create(payload=payload, actor=SYSTEM)
-
-    return make

@@ -84,11 +84,17 @@ class ApiFlowSerializer(serializers.Serializer):
     dataSources = serializers.ListField(child=serializers.JSONField(), required=False)
     customProperties = serializers.DictField(child=serializers.CharField(), required=False)
     canEnrollFromSalesforce = serializers.BooleanField(required=False)
+
+
+class ApiFlowEnabledSerializer(ApiFlowSerializer):
+    """The answer of POST .../enable: the flow, and the backfill it started, if any."""
+
+    # not read_only: drf-spectacular marks read-only response fields required, and this
+    # one is present only when turning on started enrolling existing records
     backfill = serializers.JSONField(
-        read_only=True,
         required=False,
-        help_text="Only in the answer of POST .../enable when it started enrolling existing records: the "
-        "run's progress, as GET /automation/v4/flows/{flowId}/backfill answers it.",
+        help_text="Present when turning on started enrolling existing records: the run's "
+        "progress, as GET /automation/v4/flows/{flowId}/backfill answers it.",
     )
 
 

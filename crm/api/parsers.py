@@ -1,0 +1,66 @@
+"""The API speaks JSON, as HubSpot's does: one parser, with the body limits enforced.
+
+A form-encoded or multipart body is refused with 415 (DRF's answer when no parser matches)
+instead of being read as an empty object - that was silent data loss. Views that need
+another media type (a CSV import) set their own ``parser_classes``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+from crm.api.limits import MAX_JSON_DEPTH
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets nest deeper than ``limit`` outside strings (a linear scan)."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing bodies over the size limit (413) and nesting over the
+    depth limit (400) instead of answering 500."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1) if limit is not None else stream.read()
+        if limit is not None and len(raw) > limit:
+            raise RequestDataTooBig("request body too large")
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"JSON parse error - the body is not valid {encoding}") from exc
+        if json_depth_exceeds(text, MAX_JSON_DEPTH):
+            raise ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels")
+        try:
+            return json.loads(text, parse_constant=_no_constant)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
