@@ -520,3 +520,10 @@ def test_api_token__revoke_action__token_stops_working(staff, admin_user, anon_a
     assert token.revoked
     anon_api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert anon_api.get("/crm/v3/objects/contacts").status_code == 401
+
+
+def test_root__leads_to_the_workflows_page(client, admin_user) -> None:
+    assert client.get("/")["Location"] == reverse("admin:workflows_workflow_changelist")
+    client.force_login(admin_user)
+    page = client.get("/", follow=True)
+    assert page.status_code == 200 and b"workflow" in page.content.lower()

@@ -32,6 +32,9 @@ def seeded(django_db_setup, django_db_blocker):
         out = StringIO()
         call_command("seed_demo", stdout=out)
         yield out.getvalue()
+        from workflows.models import Workflow
+
+        Workflow.objects.all().delete()
         Record.objects.all().delete()
         AssociationType.objects.filter(category=AssociationCategory.USER_DEFINED).delete()
 
@@ -49,7 +52,9 @@ def _labelled(label: str) -> list[tuple[int, int]]:
 
 
 def test_seed_demo__fresh_database__expected_volumes_and_one_line_summary(seeded) -> None:
-    assert seeded.count("\n") == 1 and seeded.startswith("Seeded demo data in ")
+    crm_line, workflows_line = seeded.splitlines()
+    assert crm_line.startswith("Seeded demo data in ")
+    assert workflows_line.startswith("Seeded 8 demo workflows")
     assert (_of("contacts").count(), _of("companies").count(), _of("deals").count()) == (
         300,
         60,
@@ -173,8 +178,42 @@ def test_seed_demo__second_run__writes_nothing(seeded) -> None:
             for m in (Record, Association, PropertyChange, AssociationChange, AssociationType)
         )
 
-    before = counts()
+    from enrollment.models import EnrollmentEvent
+    from workflows.models import Workflow
+
+    before = (counts(), Workflow.objects.count(), EnrollmentEvent.objects.count())
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert counts() == before
-    assert "already present" in out.getvalue()
+    assert (counts(), Workflow.objects.count(), EnrollmentEvent.objects.count()) == before
+    assert "Demo data already present" in out.getvalue()
+    assert "Demo workflows already present" in out.getvalue()
+
+
+def test_seed_demo__workflows__each_capability_on_with_history_to_diagnose(seeded) -> None:
+    """A new user's first view: workflows that are on, with enrollments and non-enrollments."""
+    from enrollment.diagnose import diagnose
+    from enrollment.models import EnrollmentEvent
+    from workflows.models import Workflow
+
+    flows = {f.name: f for f in Workflow.objects.all()}
+    assert len(flows) == 8 and all(f.is_enabled for f in flows.values())
+    reasons = set(EnrollmentEvent.objects.values_list("reason", flat=True))
+    assert {
+        "ENROLL_EXISTING",
+        "MET_TRIGGERS",
+        "REENROLLMENT_TRIGGER_MET",
+        "MANUAL",
+        "CRITERIA_NOT_MET",
+        "SUPPRESSED",
+        "UNENROLL_TRIGGER_MET",
+        "GOAL_MET",
+        "GOAL_ALREADY_MET",
+        "NO_LONGER_MEETS_CRITERIA",
+        "ALREADY_ENROLLED",
+    } <= reasons
+    for flow in flows.values():  # every list-based demo workflow enrolled someone
+        if flow.criteria_type == "LIST_BASED":
+            assert flow.enrollments.exists(), flow.name
+    refused = EnrollmentEvent.objects.filter(reason="GOAL_ALREADY_MET").first()
+    found = diagnose(refused.workflow, refused.record)
+    assert not found["enrolled"] and found["summary"]
