@@ -502,6 +502,12 @@ def _groups(
     raw_groups: list[dict[str, Any]],
     errors: list[ErrorDetail],
 ) -> list[_Group]:
+    for g, raw in enumerate(raw_groups):
+        if not isinstance(raw, dict):
+            errors.append(
+                ErrorDetail(f"filterGroups[{g}]: must be an object", name=f"filterGroups[{g}]")
+            )
+    raw_groups = [raw for raw in raw_groups if isinstance(raw, dict)]
     if len(raw_groups) > MAX_GROUPS:
         errors.append(
             ErrorDetail(

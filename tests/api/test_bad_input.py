@@ -104,3 +104,10 @@ def test_schema_advertises_json_bodies_only(api) -> None:
         for content_type in op["requestBody"]["content"]
     }
     assert media == {"application/json"}
+
+
+def test_search__null_filter_group__400_naming_it(api) -> None:
+    body = assert_envelope(
+        api.post("/crm/v3/objects/contacts/search", {"filterGroups": [None]}), 400
+    )
+    assert "filterGroups[0]" in body["message"]
