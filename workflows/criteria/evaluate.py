@@ -1,8 +1,11 @@
 """Python evaluation: criteria compiled once into closures, run on record contexts, with a trace.
 
 ``Program`` compiles every filter through its family (``families``) and every branch into
-two closures: ``fast(ctx) -> bool`` (no trace; the benchmark's path) and
-``trace(ctx) -> BranchTrace`` (three-valued, with values seen). Programs are cached by the
+two closures: ``fast(ctx) -> bool`` (no trace: what the engine, lists and the benchmark run;
+errored counts as not passed) and ``trace(ctx) -> BranchTrace`` (three-valued, with the
+values seen: what history and diagnose keep). There is no third copy: both come from the
+same family wrapper and operator check (``family_property``), and the parity test holds
+them to the SQL compiler. Programs are cached by the
 criteria's hash and schema fingerprint; criteria that read the clock are compiled per
 evaluation call (their constants depend on ``now``), once for all records of that call.
 
@@ -42,9 +45,6 @@ MAX_CANDIDATES_IN_TRACE = 20
 class CompiledBranch:
     fast: Callable[[RecordContext], bool]
     trace: Callable[[RecordContext], BranchTrace]
-    #: the fast test as a Python expression over ``p`` / ``ctx`` and the names it needs
-    source: str = ""
-    names: dict[str, Any] | None = None
 
 
 class Program:
@@ -59,25 +59,8 @@ class Program:
             s.pk: s.inverse_pk for s in criteria.schema.associations.values() if s.inverse_pk
         }
         self.child_types = {s.pk: s.to_type for s in criteria.schema.associations.values()}
-        self._counter = 0
-        root = self._branch(criteria.root, criteria.root_path, criteria.object_type_name)
-        self._fast = self._generate(root)
-        # ``root.fast`` is the generated function too, for callers that reach for it
-        self.root = CompiledBranch(self._fast, root.trace, root.source, root.names)
-
-    def _prefix(self) -> str:
-        self._counter += 1
-        return f"_n{self._counter}_"
-
-    @staticmethod
-    def _generate(branch: CompiledBranch) -> Callable[[RecordContext], bool]:
-        """One Python function for the whole fast path: no call per inlined filter."""
-        names = dict(branch.names or {})
-        source = f"def _fast(ctx):\n    p = ctx.props\n    return bool({branch.source})\n"
-        namespace: dict[str, Any] = {"__builtins__": __builtins__, **names}
-        # generated from the operator table's own templates; values enter only as repr() literals
-        exec(compile(source, "<criteria fast path>", "exec"), namespace)
-        return namespace["_fast"]
+        self.root = self._branch(criteria.root, criteria.root_path, criteria.object_type_name)
+        self._fast = self.root.fast
 
     # ------------------------------------------------------------------ compilation
 
@@ -92,22 +75,6 @@ class Program:
             for i, sub in enumerate(branch.branches)
         ]
         fasts = [c.fast for c in compiled] + [s.fast for s in subs]
-        parts, names = [], {}
-        for c in compiled:
-            prefix = self._prefix()
-            if c.inline is not None:
-                expression, extra = c.inline(prefix)
-                names.update(extra)
-            else:
-                names[f"{prefix}f"] = c.fast
-                expression = f"{prefix}f(ctx)"
-            parts.append(expression)
-        for sub in subs:
-            names.update(sub.names or {})
-            parts.append(sub.source)
-        joiner = " and " if branch.filter_branch_type != "OR" else " or "
-        empty = "True" if branch.filter_branch_type != "OR" else "False"
-        source = f"({joiner.join(parts)})" if parts else empty
         filter_traces = [c.trace for c in compiled]
         branch_traces = [s.trace for s in subs]
         is_and = branch.filter_branch_type != "OR"
@@ -146,7 +113,7 @@ class Program:
                 sentence=sentence,
             )
 
-        return CompiledBranch(fast, trace, source, names)
+        return CompiledBranch(fast, trace)
 
     def _sub_branch(self, branch: Branch, path: str, otype: str) -> CompiledBranch:
         if not branch.is_association:
@@ -201,8 +168,7 @@ class Program:
                 ),
             )
 
-        prefix = self._prefix()
-        return CompiledBranch(fast, trace, f"{prefix}a(ctx)", {f"{prefix}a": fast})
+        return CompiledBranch(fast, trace)
 
     # ------------------------------------------------------------------ running
 

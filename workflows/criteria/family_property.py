@@ -16,6 +16,7 @@ Choices where HubSpot is silent (documented, tested):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from . import kinds, operators
@@ -28,6 +29,7 @@ from .opcore import (
     UNKNOWN,
     UPDATED_AT,
     VALUE,
+    Built,
     Env,
     display,
     include_empty,
@@ -55,39 +57,6 @@ _KIND_TESTS = {
 #: "errored" in SQL as in Python: no branch negates a filter, so a NULL never becomes TRUE.
 #: Skipping their kind guard saves a JSON lookup per filter and row.
 SELF_GUARDED_KINDS = frozenset({kinds.NUMBER, kinds.BOOL})
-
-_KIND_SOURCES = {
-    kinds.STRING: "type(v) is str",
-    kinds.NUMBER: "(type(v) is int or type(v) is float)",
-    kinds.BOOL: "type(v) is bool",
-    kinds.DATE: f"(type(v) is str and len(v) == {kinds.DATE_LENGTH})",
-    kinds.INSTANT: f"(type(v) is str and len(v) == {kinds.INSTANT_LENGTH})",
-}
-_LITERAL_TYPES = (str, int, float, bool, type(None))
-
-
-def _literal(value: Any) -> bool:
-    """Constants written into generated source as literals (exact: repr round-trips them)."""
-    if type(value) in _LITERAL_TYPES:
-        return not (type(value) is float and value != value)
-    return type(value) is tuple and all(type(x) is str for x in value)
-
-
-def inline_check(check: Any, py: Any, prefix: str) -> tuple[str, dict[str, Any]]:
-    """The check's predicate as source over ``v`` (a call of ``py`` when it has no source)."""
-    names: dict[str, Any] = {}
-    if check.source is None:
-        names[f"{prefix}py"] = py
-        return f"{prefix}py(v, ctx)", names
-    replacements = {}
-    for key, value in check.constants.items():
-        if _literal(value):
-            replacements[key] = repr(value)
-        else:
-            names[f"{prefix}{key}"] = value
-            replacements[key] = f"{prefix}{key}"
-    return check.source.format(**replacements), names
-
 
 _KIND_WORDS = {
     kinds.STRING: "a text",
@@ -121,6 +90,8 @@ def references(op: Any) -> set[tuple[str, str]]:
 
 class PropertyFamily:
     filter_type = "PROPERTY"
+    label = "Property value"
+    description = "A property of the record (or of an associated record inside an association branch), through the operator table."
 
     # ------------------------------------------------------------------ validation
 
@@ -214,178 +185,238 @@ class PropertyFamily:
     # ------------------------------------------------------------------ compilation
 
     def compile(self, f: PropertyFilter, path: str, object_type: str, env: Env) -> CompiledFilter:
+        """The operator's check inside the wrapper for its mode (see the module docstring)."""
         op = f.operation
         prop = env.schema.prop(object_type, f.property)
         row = operators.get(op.operation_type, op.operator)
         assert prop is not None and row is not None, "compile runs on validated criteria only"
         built = row.build(op, prop, env)
-        inc = include_empty(op.include_objects_with_no_value_set, row, env.object_type_name)
-        name, mode, check = f.property, built.mode, built.check
-        kind_ok = _KIND_TESTS[built.kind] if built.kind else None
-        py = check.py if check else None
-        sentence_head = f"{prop.label} {check.phrase}" if check else prop.label
-
-        def finish(
-            ctx: RecordContext,
-            status: str,
-            seen: tuple[str, ...],
-            tail: str,
-            error: str | None = None,
-        ) -> FilterTrace:
-            sentence = f"{sentence_head} - {tail}" if tail else sentence_head
-            return FilterTrace(
-                path=path,
-                filter_type="PROPERTY",
-                status=status,
-                sentence=sentence,
-                object_type=object_type,
-                record_id=ctx.record_id,
-                property=name,
-                operation_type=op.operation_type,
-                operator=op.operator,
-                expected=check.phrase if check else "",
-                seen=seen,
-                error=error,
-            )
-
-        def shown(value: Any) -> str:
-            if prop.type == "enumeration" and isinstance(value, str):
-                items = value.split(";") if prop.multi else [value]
-                return ", ".join(prop.option_label(v) for v in items)
-            return display(value)
-
-        empty_status = PASSED if inc else FAILED
-        empty_note = " (records with no value are included)" if inc else ""
-
-        if mode in (KNOWN, UNKNOWN):
-            want_known = mode == KNOWN
-
-            def fast(ctx: RecordContext) -> bool:
-                return (ctx.props.get(name) is not None) == want_known
-
-            def trace(ctx: RecordContext) -> FilterTrace:
-                v = ctx.props.get(name)
-                ok = (v is not None) == want_known
-                return finish(
-                    ctx,
-                    PASSED if ok else FAILED,
-                    (shown(v),) if v is not None else (),
-                    f"was {shown(v)}" if v is not None else "had no value",
-                )
-
-            def sql(scope: SqlScope) -> Any:
-                present = scope.value(name).present()
-                return present if want_known else ~present
-
-            def inline(prefix: str) -> tuple[str, dict[str, Any]]:
-                return f"(p.get({name!r}) is {'not ' if want_known else ''}None)", {}
-
-        elif mode == VALUE:
-
-            def fast(ctx: RecordContext) -> bool:
-                v = ctx.props.get(name)
-                if v is None:
-                    return inc
-                return kind_ok(v) and py(v, ctx)
-
-            def trace(ctx: RecordContext) -> FilterTrace:
-                v = ctx.props.get(name)
-                if v is None:
-                    return finish(ctx, empty_status, (), f"had no value{empty_note}")
-                if not kind_ok(v):
-                    error = f"the stored value {v!r} is not {_KIND_WORDS[built.kind]}"
-                    return finish(ctx, ERRORED, (repr(v),), f"errored: {error}", error)
-                ok = py(v, ctx)
-                return finish(ctx, PASSED if ok else FAILED, (shown(v),), f"was {shown(v)}")
-
-            self_guarded = built.kind in SELF_GUARDED_KINDS
-
-            def sql(scope: SqlScope) -> Any:
-                ref = scope.value(name)
-                core = check.sql(ref, scope)
-                if not self_guarded:
-                    # the test first: AND stops at the first false, so most rows skip the guard
-                    core = core & ref.kind_ok(built.kind)
-                return (~ref.present() | core) if inc else core
-
-            def inline(prefix: str) -> tuple[str, dict[str, Any]]:
-                predicate, names = inline_check(check, py, prefix)
-                kind_source = _KIND_SOURCES[built.kind]
-                if inc:
-                    return (
-                        f"((v := p.get({name!r})) is None or ({kind_source} and {predicate}))",
-                        names,
-                    )
-                return (
-                    f"((v := p.get({name!r})) is not None and {kind_source} and {predicate})",
-                    names,
-                )
-
-        elif mode in (EVER, NEVER):
-            never = mode == NEVER
-
-            def fast(ctx: RecordContext) -> bool:
-                values = ctx.history_values(name)
-                if not values:
-                    return inc
-                hit = any(kind_ok(v) and py(v, ctx) for v in values)
-                return not hit if never else hit
-
-            def trace(ctx: RecordContext) -> FilterTrace:
-                values = ctx.history_values(name)
-                if not values:
-                    return finish(ctx, empty_status, (), f"never had a value{empty_note}")
-                hit = any(kind_ok(v) and py(v, ctx) for v in values)
-                ok = not hit if never else hit
-                seen = tuple(dict.fromkeys(shown(v) for v in values))
-                return finish(
-                    ctx, PASSED if ok else FAILED, seen, f"values seen: {join_values(seen)}"
-                )
-
-            def sql(scope: SqlScope) -> Any:
-                ref, hv = scope.value(name), scope.history_value()
-                hit = (check.sql(ref, scope) & ref.kind_ok(built.kind)) | scope.history_exists(
-                    name, check.sql(hv, scope) & hv.kind_ok(built.kind)
-                )
-                if not never:
-                    if not inc:
-                        return hit
-                    return hit | ~(ref.present() | scope.history_exists(name, hv.present()))
-                if inc:
-                    return ~hit
-                return (ref.present() | scope.history_exists(name, hv.present())) & ~hit
-
-        elif mode == UPDATED_AT:
-
-            def fast(ctx: RecordContext) -> bool:
-                t = ctx.updated_at_text(name)
-                if t is None:
-                    return inc
-                return py(t, ctx)
-
-            def trace(ctx: RecordContext) -> FilterTrace:
-                t = ctx.updated_at_text(name)
-                if t is None:
-                    return finish(ctx, empty_status, (), f"was never updated{empty_note}")
-                ok = py(t, ctx)
-                return finish(ctx, PASSED if ok else FAILED, (t,), f"last updated {t}")
-
-            def sql(scope: SqlScope) -> Any:
-                subject = scope.updated_at(name)
-                core = subject.present() & check.sql(subject, scope)
-                return (~subject.present() | core) if inc else core
-
-        else:  # pragma: no cover - the table has no other mode
-            raise ValueError(f"unknown mode {mode}")
-
-        inlined = inline if mode in (KNOWN, UNKNOWN, VALUE) else None
-        errored_sql = None
-        if mode == VALUE:
-
-            def errored_sql(scope: SqlScope) -> Any:
-                ref = scope.value(name)
-                return ref.present() & ~ref.kind_ok(built.kind)
-
-        return CompiledFilter(
-            fast=fast, trace=trace, sql=sql, inline=inlined, errored_sql=errored_sql
+        parts = _Parts(
+            path=path,
+            object_type=object_type,
+            name=f.property,
+            op=op,
+            prop=prop,
+            built=built,
+            include=include_empty(op.include_objects_with_no_value_set, row, env.object_type_name),
         )
+        return _BY_MODE[built.mode](parts)
+
+
+# --------------------------------------------------------------------------- one wrapper per mode
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What every mode's wrapper needs: the filter, its property and its built check."""
+
+    path: str
+    object_type: str
+    name: str
+    op: Any
+    prop: Any
+    built: Built
+    include: bool  # records with no value pass
+
+    @property
+    def check(self) -> Any:
+        return self.built.check
+
+    @property
+    def kind_ok(self) -> Any:
+        return _KIND_TESTS[self.built.kind] if self.built.kind else None
+
+    @property
+    def empty_status(self) -> str:
+        return PASSED if self.include else FAILED
+
+    @property
+    def empty_note(self) -> str:
+        return " (records with no value are included)" if self.include else ""
+
+    def shown(self, value: Any) -> str:
+        prop = self.prop
+        if prop.type == "enumeration" and isinstance(value, str):
+            items = value.split(";") if prop.multi else [value]
+            return ", ".join(prop.option_label(v) for v in items)
+        return display(value)
+
+    def finish(
+        self,
+        ctx: RecordContext,
+        status: str,
+        seen: tuple[str, ...],
+        tail: str,
+        error: str | None = None,
+    ) -> FilterTrace:
+        check = self.check
+        head = f"{self.prop.label} {check.phrase}" if check else self.prop.label
+        return FilterTrace(
+            path=self.path,
+            filter_type="PROPERTY",
+            status=status,
+            sentence=f"{head} - {tail}" if tail else head,
+            object_type=self.object_type,
+            record_id=ctx.record_id,
+            property=self.name,
+            operation_type=self.op.operation_type,
+            operator=self.op.operator,
+            expected=check.phrase if check else "",
+            seen=seen,
+            error=error,
+        )
+
+
+def _known(parts: _Parts) -> CompiledFilter:
+    """IS_KNOWN / IS_UNKNOWN: only whether there is a value."""
+    name, want_known = parts.name, parts.built.mode == KNOWN
+
+    def fast(ctx: RecordContext) -> bool:
+        return (ctx.props.get(name) is not None) == want_known
+
+    def trace(ctx: RecordContext) -> FilterTrace:
+        v = ctx.props.get(name)
+        ok = (v is not None) == want_known
+        return parts.finish(
+            ctx,
+            PASSED if ok else FAILED,
+            (parts.shown(v),) if v is not None else (),
+            f"was {parts.shown(v)}" if v is not None else "had no value",
+        )
+
+    def sql(scope: SqlScope) -> Any:
+        present = scope.value(name).present()
+        return present if want_known else ~present
+
+    return CompiledFilter(fast=fast, trace=trace, sql=sql)
+
+
+def _value(parts: _Parts) -> CompiledFilter:
+    """The current value: empty rule, kind guard (wrong kind: errored), then the check."""
+    name, inc, kind = parts.name, parts.include, parts.built.kind
+    kind_ok, py, check = parts.kind_ok, parts.check.py, parts.check
+
+    # The kind guard written into the closure for the common kinds: one call fewer per
+    # filter and record on the hot path (the same test as _KIND_TESTS).
+    if kind == kinds.STRING:
+
+        def fast(ctx: RecordContext) -> bool:
+            v = ctx.props.get(name)
+            if v is None:
+                return inc
+            return type(v) is str and py(v, ctx)
+
+    elif kind == kinds.NUMBER:
+
+        def fast(ctx: RecordContext) -> bool:
+            v = ctx.props.get(name)
+            if v is None:
+                return inc
+            return (type(v) is int or type(v) is float) and py(v, ctx)
+
+    else:
+
+        def fast(ctx: RecordContext) -> bool:
+            v = ctx.props.get(name)
+            if v is None:
+                return inc
+            return kind_ok(v) and py(v, ctx)
+
+    def trace(ctx: RecordContext) -> FilterTrace:
+        v = ctx.props.get(name)
+        if v is None:
+            return parts.finish(ctx, parts.empty_status, (), f"had no value{parts.empty_note}")
+        if not kind_ok(v):
+            error = f"the stored value {v!r} is not {_KIND_WORDS[kind]}"
+            return parts.finish(ctx, ERRORED, (repr(v),), f"errored: {error}", error)
+        ok = py(v, ctx)
+        shown = parts.shown(v)
+        return parts.finish(ctx, PASSED if ok else FAILED, (shown,), f"was {shown}")
+
+    self_guarded = kind in SELF_GUARDED_KINDS
+
+    def sql(scope: SqlScope) -> Any:
+        ref = scope.value(name)
+        core = check.sql(ref, scope)
+        if not self_guarded:
+            # the test first: AND stops at the first false, so most rows skip the guard
+            core = core & ref.kind_ok(kind)
+        return (~ref.present() | core) if inc else core
+
+    def errored_sql(scope: SqlScope) -> Any:
+        ref = scope.value(name)
+        return ref.present() & ~ref.kind_ok(kind)
+
+    return CompiledFilter(fast=fast, trace=trace, sql=sql, errored_sql=errored_sql)
+
+
+def _history(parts: _Parts) -> CompiledFilter:
+    """HAS_EVER / HAS_NEVER: every value the property has had (a wrong kind never matches)."""
+    name, inc, kind, never = parts.name, parts.include, parts.built.kind, parts.built.mode == NEVER
+    kind_ok, py, check = parts.kind_ok, parts.check.py, parts.check
+
+    def hit(values: list[Any], ctx: RecordContext) -> bool:
+        return any(kind_ok(v) and py(v, ctx) for v in values)
+
+    def fast(ctx: RecordContext) -> bool:
+        values = ctx.history_values(name)
+        if not values:
+            return inc
+        return hit(values, ctx) != never
+
+    def trace(ctx: RecordContext) -> FilterTrace:
+        values = ctx.history_values(name)
+        if not values:
+            return parts.finish(ctx, parts.empty_status, (), f"never had a value{parts.empty_note}")
+        ok = hit(values, ctx) != never
+        seen = tuple(dict.fromkeys(parts.shown(v) for v in values))
+        return parts.finish(
+            ctx, PASSED if ok else FAILED, seen, f"values seen: {join_values(seen)}"
+        )
+
+    def sql(scope: SqlScope) -> Any:
+        ref, hv = scope.value(name), scope.history_value()
+        matched = (check.sql(ref, scope) & ref.kind_ok(kind)) | scope.history_exists(
+            name, check.sql(hv, scope) & hv.kind_ok(kind)
+        )
+        ever_had = ref.present() | scope.history_exists(name, hv.present())
+        if not never:
+            return (matched | ~ever_had) if inc else matched
+        return ~matched if inc else ever_had & ~matched
+
+    return CompiledFilter(fast=fast, trace=trace, sql=sql)
+
+
+def _updated_at(parts: _Parts) -> CompiledFilter:
+    """The instant the property was last written (its latest history row)."""
+    name, inc, py, check = parts.name, parts.include, parts.check.py, parts.check
+
+    def fast(ctx: RecordContext) -> bool:
+        t = ctx.updated_at_text(name)
+        if t is None:
+            return inc
+        return py(t, ctx)
+
+    def trace(ctx: RecordContext) -> FilterTrace:
+        t = ctx.updated_at_text(name)
+        if t is None:
+            return parts.finish(ctx, parts.empty_status, (), f"was never updated{parts.empty_note}")
+        ok = py(t, ctx)
+        return parts.finish(ctx, PASSED if ok else FAILED, (t,), f"last updated {t}")
+
+    def sql(scope: SqlScope) -> Any:
+        subject = scope.updated_at(name)
+        core = subject.present() & check.sql(subject, scope)
+        return (~subject.present() | core) if inc else core
+
+    return CompiledFilter(fast=fast, trace=trace, sql=sql)
+
+
+_BY_MODE = {
+    KNOWN: _known,
+    UNKNOWN: _known,
+    VALUE: _value,
+    EVER: _history,
+    NEVER: _history,
+    UPDATED_AT: _updated_at,
+}

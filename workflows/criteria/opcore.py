@@ -17,7 +17,7 @@ Modes:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,10 +44,6 @@ class Check:
     phrase: str  # operator label with its values, e.g. "is any of Lead, Customer"
     #: (property, "VALUE" | "UPDATED_AT") of the same record the check also reads
     references: tuple[tuple[str, str], ...] = ()
-    #: the same predicate as a Python expression over ``v``, with ``{name}`` placeholders for
-    #: ``constants`` - inlined by the fast path's code generation (``evaluate.Program``)
-    source: str | None = None
-    constants: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

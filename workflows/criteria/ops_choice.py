@@ -47,7 +47,6 @@ def _bool(*, negate: bool, mode: str, label: str) -> Any:
             lambda v, ctx: v is wanted,
             lambda ref, scope: ref.bool_is(wanted),
             f"{label} {display(bool(operation.value))}",
-            source=f"v is {wanted}",
         )
         return Built(mode, kinds.BOOL, check)
 
@@ -138,21 +137,12 @@ def _enum(test: str, *, negate: bool, mode: str, label: str) -> Any:
     def build(operation: Any, prop: Any, env: Env) -> Built:
         wanted = tuple(dict.fromkeys(operation.values))
         py, sql = _enum_test(test, wanted, prop.multi)
-        source, constants = None, {}
-        if test == "ANY" and not prop.multi:
-            source, constants = "v in {x}", {"x": frozenset(wanted)}
-            if negate and mode == VALUE:
-                source = "v not in {x}"
         if negate and mode == VALUE:
             pos_py, pos_sql = py, sql
             py = lambda v, ctx: not pos_py(v, ctx)  # noqa: E731
             sql = lambda ref, scope: ~pos_sql(ref, scope)  # noqa: E731
         shown = join_values(prop.option_label(v) for v in wanted)
-        return Built(
-            mode,
-            kinds.STRING,
-            Check(py, sql, f"{label} {shown}", source=source, constants=constants),
-        )
+        return Built(mode, kinds.STRING, Check(py, sql, f"{label} {shown}"))
 
     return build
 

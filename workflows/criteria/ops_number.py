@@ -43,16 +43,12 @@ def _compare(symbol: str, *, negate: bool, mode: str, label: str) -> Any:
                 lambda v, ctx: not py_op(float(v), x),
                 lambda ref, scope: ~Q(lookup(ref.number(), x)),
                 f"{label} {display(x)}",
-                source=f"not (float(v) {symbol} {{x}})",
-                constants={"x": x},
             )
         else:
             check = Check(
                 lambda v, ctx: py_op(float(v), x),
                 lambda ref, scope: Q(lookup(ref.number(), x)),
                 f"{label} {display(x)}",
-                source=f"float(v) {symbol} {{x}}",
-                constants={"x": x},
             )
         return Built(mode, kinds.NUMBER, check)
 
@@ -70,17 +66,8 @@ def _between(*, negate: bool, label: str) -> Any:
             core = Q(GreaterThanOrEqual(ref.number(), lo)) & Q(LessThanOrEqual(ref.number(), hi))
             return ~core if negate else core
 
-        source = "{lo} <= float(v) <= {hi}"
         return Built(
-            VALUE,
-            kinds.NUMBER,
-            Check(
-                py,
-                sql,
-                f"{label} {display(lo)} and {display(hi)}",
-                source=f"not ({source})" if negate else source,
-                constants={"lo": lo, "hi": hi},
-            ),
+            VALUE, kinds.NUMBER, Check(py, sql, f"{label} {display(lo)} and {display(hi)}")
         )
 
     return build

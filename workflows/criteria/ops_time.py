@@ -184,12 +184,7 @@ class Window:
         references = tuple(
             sorted({(b.prop, b.reference) for _, b in comparisons if isinstance(b, Ref)})
         )
-        source, constants = None, {}
-        if constant:
-            source = " and ".join(f"v {sym} {{c{i}}}" for i, (sym, _) in enumerate(comparisons))
-            source = f"not ({source})" if negate else f"({source})"
-            constants = {f"c{i}": b.text for i, (_, b) in enumerate(comparisons)}  # type: ignore[union-attr]
-        return Check(py, sql, phrase, references=references, source=source, constants=constants)
+        return Check(py, sql, phrase, references=references)
 
 
 def _describe(
