@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from . import views
+from .catalogue import TriggerCatalogueView
 
 FLOWS = "automation/v4/flows"
 
@@ -13,4 +14,9 @@ urlpatterns = [
     # Before the detail route: "batch" is never a flow id.
     path(f"{FLOWS}/batch/read", views.FlowBatchReadView.as_view(), name="flows-batch-read"),
     path(f"{FLOWS}/<str:flowId>", views.FlowDetailView.as_view(), name="flow"),
+    path(
+        "automation/v4/triggers/catalogue",
+        TriggerCatalogueView.as_view(),
+        name="triggers-catalogue",
+    ),
 ]

@@ -25,9 +25,6 @@ class CompiledFilter:
     fast: Callable[[RecordContext], bool]
     trace: Callable[[RecordContext], FilterTrace]
     sql: Callable[[SqlScope], Any]
-    #: optional: ``inline(prefix) -> (expression, names)`` - the same test as ``fast`` as a Python
-    #: expression over ``p`` (the props dict) and ``ctx``, for the generated fast path
-    inline: Callable[[str], tuple[str, dict[str, Any]]] | None = None
     #: SQL for "this filter is *errored* on the row" (None: it never errors). With it, the
     #: compiler can also select "not failed" (passed or errored) - the rows for which a
     #: suppression or goal cannot be said to be false (``compile_sql.not_failed_queryset``)
@@ -35,7 +32,13 @@ class CompiledFilter:
 
 
 class Family(Protocol):
+    """One filter type. ``label`` and ``description`` are what the trigger builder and the
+    catalogue endpoint show (``catalogue.py``); the JSON schema comes from the filter's
+    dataclass in ``tree.py``."""
+
     filter_type: str
+    label: str
+    description: str
 
     def validate(
         self, f: Any, path: str, object_type: str, schema: Schema, *, refine_checked: bool

@@ -23,6 +23,8 @@ NOT_AVAILABLE = "lists are not available yet"
 
 class InListFamily:
     filter_type = "IN_LIST"
+    label = "List membership"
+    description = "Whether the record is (not) a member of a list. Lists are not built yet: this filter evaluates as errored, which never admits a record."
 
     def validate(
         self, f: InListFilter, path: str, object_type: str, schema: Schema, *, refine_checked: bool

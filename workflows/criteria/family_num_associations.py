@@ -71,6 +71,8 @@ def validate_association_ref(
 
 class NumAssociationsFamily:
     filter_type = "NUM_ASSOCIATIONS"
+    label = "Number of associated records"
+    description = "How many live records are associated through one association type or label."
 
     def validate(
         self,

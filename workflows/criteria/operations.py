@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from .dates import MONTHS, TIME_UNITS, WEEKDAYS
 from .problems import Problem
-from .shape import Reader, describe, join, meta, node_json, parse_fields, parse_node
+from .shape import meta, node_json, parse_node, parse_tagged
 
 ENDPOINTS = ("INCLUSIVE", "EXCLUSIVE")
 PARSERS = ("VALUE", "UPDATED_AT")
@@ -145,20 +145,9 @@ TIME_POINTS: dict[str, type] = {
 
 
 def parse_time_point(data: Any, path: str, problems: list[Problem]) -> TimePoint | None:
-    if not isinstance(data, dict):
-        problems.append(Problem(path, f"must be an object, not {describe(data)}"))
-        return None
-    time_type = data.get("timeType")
-    cls = TIME_POINTS.get(time_type) if isinstance(time_type, str) else None
-    if cls is None:
-        problems.append(
-            Problem(
-                join(path, "timeType"),
-                f"{describe(time_type)} is not one of {', '.join(TIME_POINTS)}",
-            )
-        )
-        return None
-    return parse_node(cls, data, path, problems, _consumed=("timeType",))
+    return parse_tagged(
+        data, path, problems, key="timeType", classes=TIME_POINTS, noun="a time point type"
+    )
 
 
 # --------------------------------------------------------------------------- operations
@@ -371,27 +360,9 @@ OPERATION_TYPES: dict[str, type[Operation]] = {
 
 
 def parse_operation(data: Any, path: str, problems: list[Problem]) -> Operation | None:
-    reader = Reader(data, path, problems)
-    if not reader.ok:
-        return None
-    operation_type = reader.raw("operationType")
-    cls = OPERATION_TYPES.get(operation_type) if isinstance(operation_type, str) else None
-    if cls is None:
-        where = join(path, "operationType")
-        if operation_type is None:
-            problems.append(Problem(where, "is required"))
-        else:
-            problems.append(
-                Problem(
-                    where,
-                    f"{describe(operation_type)} is not an operation type "
-                    f"(one of {', '.join(OPERATION_TYPES)})",
-                )
-            )
-        return None
-    values = parse_fields(cls, reader)
-    reader.finish()
-    return cls(**values) if values is not None else None
+    return parse_tagged(
+        data, path, problems, key="operationType", classes=OPERATION_TYPES, noun="an operation type"
+    )
 
 
 def time_points(operation: Operation) -> tuple[TimePoint, ...]:

@@ -187,6 +187,37 @@ def parse_node(cls: type, data: Any, path: str, problems: list[Problem], **extra
     return cls(**values, **extra)
 
 
+def parse_tagged(
+    data: Any,
+    path: str,
+    problems: list[Problem],
+    *,
+    key: str,
+    classes: dict[str, type],
+    noun: str,
+) -> Any:
+    """A node whose class is named by its ``key`` field (HubSpot's discriminators:
+    ``filterType``, ``operationType``, ``timeType``): one parser for all of them, so a
+    missing or unknown tag reads the same everywhere."""
+    reader = Reader(data, path, problems)
+    if not reader.ok:
+        return None
+    tag = reader.raw(key)
+    cls = classes.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        where = join(path, key)
+        if tag is None:
+            problems.append(Problem(where, "is required"))
+        else:
+            problems.append(
+                Problem(where, f"{describe(tag)} is not {noun} (one of {', '.join(classes)})")
+            )
+        return None
+    values = parse_fields(cls, reader)
+    reader.finish()
+    return cls(**values) if values is not None else None
+
+
 def node_json(node: Any) -> dict[str, Any]:
     """The JSON keys of a node, in declaration order, optional ones only when set."""
     out: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from .operations import Operation, parse_operation
 from .problems import Problem
-from .shape import Reader, describe, join, meta, node_json, parse_fields, thaw
+from .shape import Reader, describe, join, meta, node_json, parse_fields, parse_tagged, thaw
 
 BRANCH_TYPES = ("OR", "AND", "ASSOCIATION")
 #: Branch types in HubSpot's schema that this engine does not evaluate (yet): a clear problem.
@@ -147,27 +147,14 @@ AnyFilter = PropertyFilter | NumAssociationsFilter | InListFilter
 
 
 def parse_filter(data: Any, path: str, problems: list[Problem]) -> Filter | None:
-    reader = Reader(data, path, problems)
-    if not reader.ok:
-        return None
-    filter_type = reader.raw("filterType")
-    cls = FILTER_TYPES.get(filter_type) if isinstance(filter_type, str) else None
-    if cls is None:
-        where = join(path, "filterType")
-        if filter_type is None:
-            problems.append(Problem(where, "is required"))
-        else:
-            problems.append(
-                Problem(
-                    where,
-                    f"{describe(filter_type)} is not a supported filter type "
-                    f"(one of {', '.join(FILTER_TYPES)})",
-                )
-            )
-        return None
-    values = parse_fields(cls, reader)
-    reader.finish()
-    return cls(**values) if values is not None else None
+    return parse_tagged(
+        data,
+        path,
+        problems,
+        key="filterType",
+        classes=FILTER_TYPES,
+        noun="a supported filter type",
+    )
 
 
 # --------------------------------------------------------------------------- branches

@@ -1,0 +1,34 @@
+"""``GET /automation/v4/triggers/catalogue``: the filter families and operators, as the trigger
+builder reads them (ours: HubSpot publishes no such endpoint)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workflows.criteria.catalogue import catalogue
+
+
+class TriggerCatalogueView(APIView):
+    @extend_schema(
+        tags=["Automation flows"],
+        operation_id="triggers_catalogue",
+        summary="The filter families (with the JSON schema of each filter) and operators",
+        responses={
+            200: OpenApiResponse(
+                {
+                    "type": "object",
+                    "properties": {
+                        "filterFamilies": {"type": "array", "items": {"type": "object"}},
+                        "operators": {"type": "array", "items": {"type": "object"}},
+                    },
+                    "required": ["filterFamilies", "operators"],
+                },
+                description="Every registered filter family and every operator",
+            ),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return Response(catalogue())
