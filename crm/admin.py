@@ -526,14 +526,14 @@ class RecordAdmin(ServiceFormAdmin):
             name = request.GET.get("object_type") or QueryDict(
                 request.GET.get("_changelist_filters", "")
             ).get("object_type")
-            request._crm_object_type = (  # type: ignore[attr-defined]
+            request._crm_object_type = (
                 ObjectType.objects.filter(
                     Q(name=name) | Q(object_type_id=name), archived=False
                 ).first()
                 if name
                 else None
             )
-        return request._crm_object_type  # type: ignore[attr-defined]
+        return request._crm_object_type
 
     # ------------------------------------------------------------------ list
 

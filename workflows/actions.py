@@ -166,7 +166,7 @@ def _validate_fields(
     problems: list[tuple[str, str]] = []
     if kind == DELAY:
         try:
-            delta = int(fields.get("delta"))  # type: ignore[arg-type]
+            delta = int(fields.get("delta"))
             if delta < 0:
                 raise ValueError
         except (TypeError, ValueError):

@@ -87,7 +87,7 @@ def test_tier_change__needs_the_permission__fails_closed(viewer) -> None:
     with pytest.raises(Forbidden, match="change_accountsettings"):
         account_settings_update(changes={"sales_hub": "STARTER"}, actor=Actor.of_user(viewer))
     with pytest.raises(TypeError):
-        account_settings_update(changes={"sales_hub": "STARTER"}, actor=None)  # type: ignore[arg-type]
+        account_settings_update(changes={"sales_hub": "STARTER"}, actor=None)
     assert AccountSettings.load().sales_hub == "PROFESSIONAL"
 
 

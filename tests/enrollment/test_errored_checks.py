@@ -169,9 +169,9 @@ def test_test_endpoint__says_whether_enroll_existing_would_take_it(make_flow) ->
 def test_missing_actor__is_a_programming_error_not_root(make_flow) -> None:
     flow = make_flow("contacts")
     with pytest.raises(TypeError):
-        enroll_records(flow_id=flow.pk, record_ids=[1])  # type: ignore[call-arg]
+        enroll_records(flow_id=flow.pk, record_ids=[1])
     with pytest.raises(TypeError):
-        enroll_records(flow_id=flow.pk, record_ids=[1], actor=None)  # type: ignore[arg-type]
+        enroll_records(flow_id=flow.pk, record_ids=[1], actor=None)
 
 
 def test_anonymous_actor__refused(make_flow) -> None:

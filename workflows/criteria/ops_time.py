@@ -146,7 +146,7 @@ class Window:
         subject_kind, negate = self.subject_kind, self.negate
         constant = all(isinstance(b, Const) for _, b in comparisons)
         if constant:
-            tests = tuple((_COMPARE[sym][0], b.text) for sym, b in comparisons)  # type: ignore[union-attr]
+            tests = tuple((_COMPARE[sym][0], b.text) for sym, b in comparisons)
 
             def py(v: str, ctx: Any) -> bool:
                 return all(fn(v, t) for fn, t in tests) != negate

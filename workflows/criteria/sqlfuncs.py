@@ -78,7 +78,7 @@ class _Json(Func):
             f"criteria SQL supports SQLite and PostgreSQL, not {connection.vendor}"
         )
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         _, params, type_sql, text_sql, _, key_params = self._parts(compiler, connection)
         return self.render(connection.vendor, type_sql, text_sql, params, key_params)
 
@@ -101,7 +101,7 @@ class JsonKindIs(_Json):
         super().__init__(source, key)
         self.kind = kind
 
-    def render(self, vendor, type_sql, text_sql, params, key_params):  # type: ignore[no-untyped-def]
+    def render(self, vendor, type_sql, text_sql, params, key_params):
         table = _PG_TYPES if vendor == "postgresql" else _SQLITE_TYPES
         false = "false" if vendor == "postgresql" else "0"
         length_fn = "char_length" if vendor == "postgresql" else "length"
@@ -117,7 +117,7 @@ class JsonPresent(_Json):
 
     output_field = BooleanField()
 
-    def render(self, vendor, type_sql, text_sql, params, key_params):  # type: ignore[no-untyped-def]
+    def render(self, vendor, type_sql, text_sql, params, key_params):
         false = "false" if vendor == "postgresql" else "0"
         return f"COALESCE(({type_sql} <> 'null'), {false})", _repeat(1, params, key_params)
 
@@ -127,7 +127,7 @@ class JsonText(_Json):
 
     output_field = TextField()
 
-    def render(self, vendor, type_sql, text_sql, params, key_params):  # type: ignore[no-untyped-def]
+    def render(self, vendor, type_sql, text_sql, params, key_params):
         return text_sql, _repeat(1, params, key_params)
 
 
@@ -136,7 +136,7 @@ class JsonNumber(_Json):
 
     output_field = FloatField()
 
-    def render(self, vendor, type_sql, text_sql, params, key_params):  # type: ignore[no-untyped-def]
+    def render(self, vendor, type_sql, text_sql, params, key_params):
         if vendor == "postgresql":
             sql = f"(CASE WHEN {type_sql} = 'number' THEN CAST({text_sql} AS double precision) END)"
         else:
@@ -153,7 +153,7 @@ class JsonBoolIs(_Json):
         super().__init__(source, key)
         self.value = value
 
-    def render(self, vendor, type_sql, text_sql, params, key_params):  # type: ignore[no-untyped-def]
+    def render(self, vendor, type_sql, text_sql, params, key_params):
         word = "true" if self.value else "false"
         if vendor == "postgresql":
             sql = f"COALESCE(({type_sql} = 'boolean' AND {text_sql} = '{word}'), false)"
@@ -167,7 +167,7 @@ class Lower(Func):
     arity = 1
     output_field = TextField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         inner, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "sqlite":
             return f"criteria_lower({inner})", list(params)
@@ -180,7 +180,7 @@ class Sortable(Func):
     arity = 1
     output_field = TextField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         inner, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "postgresql":
             return f'(({inner}) COLLATE "C")', list(params)
@@ -197,7 +197,7 @@ class TimestampText(Func):
     arity = 1
     output_field = TextField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         inner, params = compiler.compile(self.source_expressions[0])
         params = list(params)
         if connection.vendor == "postgresql":
