@@ -45,7 +45,7 @@ def main() -> int:
     cluster = spawn("qcluster")
     web = spawn("runserver", ADDRESS, "--noreload")
     print(
-        f"\nServing on http://{ADDRESS}/admin/  (API docs: http://{ADDRESS}/api/docs/). Ctrl-C stops both.\n",
+        f"\nServing on http://{ADDRESS}/ - the workflows page  (API docs: http://{ADDRESS}/api/docs/). Ctrl-C stops both.\n",
         flush=True,
     )
     stopping = False
