@@ -38,6 +38,7 @@ from crm.admin_forms import (
     record_form_class,
 )
 from crm.errors import CrmError
+from crm.ids import parse_id
 from crm.models import (
     AccountSettings,
     AccountSettingsChange,
@@ -585,8 +586,8 @@ class RecordAdmin(ServiceFormAdmin):
             match = Q()
             for name in names:
                 match |= Q(**{f"properties__{name}__icontains": bit})
-            if bit.isdigit():
-                match |= Q(pk=int(bit))
+            if (pk := parse_id(bit)) is not None:
+                match |= Q(pk=pk)
             queryset = queryset.filter(match)
         return queryset, False
 

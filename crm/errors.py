@@ -48,9 +48,16 @@ class ObjectNotFound(CrmError):
     status = 404
 
     @classmethod
-    def named(cls, message: str, name: str, *, code: str = "OBJECT_NOT_FOUND") -> ObjectNotFound:
+    def named(
+        cls,
+        message: str,
+        name: str,
+        *,
+        code: str = "OBJECT_NOT_FOUND",
+        context: dict[str, Any] | None = None,
+    ) -> ObjectNotFound:
         """The usual 404: one message, repeated as the error of the field ``name``."""
-        return cls(message, [ErrorDetail(message, name=name, code=code)])
+        return cls(message, [ErrorDetail(message, name=name, code=code, context=context or {})])
 
 
 class Forbidden(CrmError):

@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 
 from crm.admin_forms import admin_actor
 from crm.errors import CrmError
+from crm.ids import MAX_ID
 from crm.models import Record
 from enrollment.diagnose import diagnose
 from enrollment.manual import enroll_records
@@ -74,7 +75,7 @@ class DiagnoseForm(forms.Form):
     flow = forms.ModelChoiceField(
         queryset=Workflow.objects.select_related("object_type").order_by("name"), label="Workflow"
     )
-    record = forms.IntegerField(min_value=1, max_value=2**63 - 1, label="Record id")
+    record = forms.IntegerField(min_value=1, max_value=MAX_ID, label="Record id")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -16,8 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from crm.actors import Actor
+from crm.ids import parse_id
 from crm.models import Record
-from crm.services.lookup import as_pk
 from enrollment.eligibility import Evidence, Facts, Path, decide
 from enrollment.enroll import EnrollRequest, create_enrollment
 from enrollment.history import record_decision
@@ -56,7 +56,7 @@ def enroll_records(
         if depth > MAX_WORKFLOW_DEPTH
         else ""
     )
-    pks = [pk for raw in record_ids if (pk := as_pk(raw)) is not None]
+    pks = [pk for raw in record_ids if (pk := parse_id(raw)) is not None]
     records = {
         r.pk: r
         for r in Record.objects.select_related("object_type").filter(
@@ -78,7 +78,7 @@ def enroll_records(
     detail = f"by {user.get_username()}" if user is not None else ""
     outcomes = []
     for raw in record_ids:
-        pk = as_pk(raw)
+        pk = parse_id(raw)
         record = records.get(pk) if pk is not None else None
         if record is None:
             missing = f"No {flow.object_type.label_singular.lower()} with id {raw}."

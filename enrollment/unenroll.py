@@ -7,7 +7,7 @@ reason, and the history row (reason MANUAL_UNENROLL) written by ``end_enrollment
 from __future__ import annotations
 
 from crm.actors import Actor
-from crm.services.lookup import as_pk
+from crm.ids import parse_id
 from enrollment.enroll import end_enrollment
 from enrollment.models import Enrollment, EnrollmentStatus
 from enrollment.outcomes import Outcome
@@ -22,7 +22,7 @@ def unenroll_records(
     """End each record's ACTIVE enrollment; records not enrolled right now are reported, not errors."""
     user = require_permission(actor, "enroll")
     flow = get_flow(flow_id)
-    pks = [pk for i in record_ids if (pk := as_pk(i)) is not None]
+    pks = [pk for i in record_ids if (pk := parse_id(i)) is not None]
     active = {
         e.record_id: e
         for e in Enrollment.objects.filter(
@@ -34,7 +34,7 @@ def unenroll_records(
     cause = {"kind": "MANUAL_UNENROLL", "userId": str(user_id) if user_id else None}
     outcomes = []
     for raw in record_ids:
-        pk = as_pk(raw)
+        pk = parse_id(raw)
         enrollment = active.pop(pk, None) if pk is not None else None
         if enrollment is not None and end_enrollment(
             enrollment,

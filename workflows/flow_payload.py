@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crm.errors import CrmError
+from crm.ids import parse_id
 from crm.models import ObjectType
 from crm.services import property_definitions, resolve_object_type
 from crm.values import InvalidValue, canonicalize, format_datetime
@@ -238,10 +239,10 @@ def _property_check(object_type: ObjectType) -> Any:
 
 def _flow_check(object_type: ObjectType, current: Workflow | None) -> Any:
     def check(flow_id: Any) -> str | None:
-        try:
-            target = Workflow.objects.filter(pk=int(flow_id)).select_related("object_type").first()
-        except (TypeError, ValueError):
+        pk = parse_id(flow_id)
+        if pk is None:
             return f'"{flow_id}" is not a flow id'
+        target = Workflow.objects.filter(pk=pk).select_related("object_type").first()
         if target is None:
             return f"no flow with id {flow_id}"
         if target.object_type_id != object_type.pk:
@@ -365,11 +366,8 @@ def _unenrollment_setting_problems(setting: Any, current: Workflow | None) -> Pr
         return [("unEnrollmentSetting.flowIds", "SELECTIVE needs at least one flow id")]
     problems: Problems = []
     for i, fid in enumerate(ids):
-        try:
-            exists = Workflow.objects.filter(pk=int(fid)).exists()
-        except (TypeError, ValueError):
-            exists = False
-        if not exists:
+        pk = parse_id(fid)
+        if pk is None or not Workflow.objects.filter(pk=pk).exists():
             problems.append((f"unEnrollmentSetting.flowIds[{i}]", f'"{fid}" is not a flow id'))
     return problems
 

@@ -54,9 +54,9 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Lower
 
 from crm.errors import CrmValidationError, ErrorDetail
+from crm.ids import parse_id_bound
 from crm.models import ObjectType, PropertyDefinition, Record
 from crm.services import property_definitions
-from crm.services.lookup import MAX_ID
 from crm.values import (
     InvalidValue,
     canonical_date,
@@ -468,10 +468,10 @@ def _record_id(flt: dict[str, Any]) -> Q:
     op = flt["operator"]
 
     def as_id(raw: str, key: str) -> int:
-        text = raw.strip()
-        if not (text.isascii() and text.lstrip("-").isdigit()) or abs(int(text)) > MAX_ID:
+        value = parse_id_bound(raw)
+        if value is None:
             raise _Refused(f'"{raw}" is not a record id', key)
-        return int(text)
+        return value
 
     if op == "HAS_PROPERTY":
         return Q()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm.actors import Actor
 from crm.errors import ErrorDetail, ObjectNotFound
+from crm.ids import parse_id
 from workflows.errors import FlowInvalid, StaleRevision
 from workflows.flow_payload import parse_flow
 from workflows.gating import require_permission, require_tier
@@ -42,11 +43,13 @@ def bump_index_version() -> None:
 
 
 def get_flow(flow_id: int | str) -> Workflow:
-    try:
-        pk = int(flow_id)
-    except (TypeError, ValueError):
-        pk = -1
-    flow = Workflow.objects.select_related("object_type").filter(pk=pk).first()
+    """The flow with this id (its object type loaded), or a 404 naming ``flowId``."""
+    pk = parse_id(flow_id)
+    flow = (
+        Workflow.objects.select_related("object_type").filter(pk=pk).first()
+        if pk is not None
+        else None
+    )
     if flow is None:
         raise ObjectNotFound.named(f"No flow with id {flow_id}.", "flowId")
     return flow

@@ -173,7 +173,7 @@ class ObjectDetailView(APIView):
             raise reads.not_found(otype, [objectId])
         else:
             # Archiving an archived record is a no-op, as in HubSpot: DELETE is idempotent.
-            records_archive(object_type=otype, ids=[int(objectId)], actor=actor(request))
+            records_archive(object_type=otype, ids=[objectId], actor=actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -320,5 +320,5 @@ class BatchArchiveView(APIView):
         unknown = reads.never_existed(otype, ids)
         if unknown:
             raise reads.not_found(otype, unknown)
-        records_archive(object_type=otype, ids=[int(i) for i in ids], actor=actor(request))
+        records_archive(object_type=otype, ids=ids, actor=actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,19 +11,15 @@ from typing import Any
 from rest_framework.request import Request
 
 from crm.errors import CrmValidationError, ErrorDetail
-
-MAX_ID = 2**63 - 1  # the largest id a database row can have; bigger would overflow the query
+from crm.ids import parse_id
 
 
 def parse_after(raw: str | None) -> int:
-    """The ``after`` cursor as an id; 0 means "from the start"."""
+    """The ``after`` cursor: the id of the last item seen; absent or 0 means "from the start"."""
     if raw in (None, ""):
         return 0
-    try:
-        value = int(str(raw))
-    except ValueError:
-        value = -1
-    if not 0 <= value <= MAX_ID:
+    value = parse_id(raw)
+    if value is None:
         raise CrmValidationError.of(
             [
                 ErrorDetail(

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from crm.errors import CrmValidationError, ErrorDetail, ObjectNotFound
+from crm.ids import parse_id
 from crm.models import (
     Association,
     AssociationType,
@@ -20,7 +21,6 @@ from crm.models import (
     UniqueValue,
 )
 from crm.services import property_definitions
-from crm.services.lookup import as_pk
 from crm.standard_properties import create_date_property, last_modified_property
 from crm.values import InvalidValue, canonicalize, unique_key
 
@@ -140,7 +140,7 @@ def records_by_ids(
             otype, _unique_property(otype, id_property), ids, archived=archived
         )
     else:
-        pks = {raw: pk for raw in ids if (pk := as_pk(raw)) is not None}
+        pks = {raw: pk for raw in ids if (pk := parse_id(raw)) is not None}
         by_pk = {
             r.pk: r
             for r in Record.objects.select_related("object_type").filter(
@@ -158,10 +158,7 @@ def not_found(
     label = otype.label_singular.lower()
     by = f" {id_property}" if id_property and id_property != OBJECT_ID else " id"
     message = f"No {label} with{by} {', '.join(missing)}."
-    return ObjectNotFound(
-        message,
-        [ErrorDetail(message, name="id", code="OBJECT_NOT_FOUND", context={"ids": list(missing)})],
-    )
+    return ObjectNotFound.named(message, "id", context={"ids": list(missing)})
 
 
 def find_record(
@@ -176,7 +173,7 @@ def find_record(
 def never_existed(otype: ObjectType, raw_ids: Iterable[str]) -> list[str]:
     """Ids that never named a record of this type (archived ones count as existing)."""
     ids = [str(r) for r in raw_ids]
-    pks = {r: as_pk(r) for r in ids}
+    pks = {r: parse_id(r) for r in ids}
     existing = set(
         Record.objects.filter(
             object_type=otype, pk__in=[p for p in pks.values() if p is not None]

@@ -13,9 +13,9 @@ from typing import Any
 from django.db import transaction
 
 from crm.errors import CrmValidationError, ErrorDetail
+from crm.ids import parse_id
 from crm.models import AssociationType, ObjectType, Record
 from crm.services.associations import association_create
-from crm.services.lookup import as_pk
 from crm.services.records import Actor, records_create
 
 #: (target record, [(associationCategory, associationTypeId), ...])
@@ -62,7 +62,7 @@ def plan_associations(
             continue
         to_type = targets.pop()
         raw_id = str(spec["to"]["id"])
-        pk = as_pk(raw_id)
+        pk = parse_id(raw_id)
         target = (
             Record.objects.select_related("object_type")
             .filter(object_type=to_type, archived=False, pk=pk)

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from crm.errors import ErrorDetail, ObjectNotFound
+from crm.errors import ObjectNotFound
+from crm.ids import parse_id
 from crm.models import ObjectType, PropertyDefinition, Record
 
 
@@ -27,13 +28,8 @@ def resolve_object_type(ref: ObjectType | str) -> ObjectType:
         or next(iter(candidates), None)
     )
     if otype is None or otype.archived:
-        raise ObjectNotFound(
-            f'Unknown object type "{key}".',
-            [
-                ErrorDetail(
-                    f'Unknown object type "{key}".', name="objectType", code="OBJECT_TYPE_NOT_FOUND"
-                )
-            ],
+        raise ObjectNotFound.named(
+            f'Unknown object type "{key}".', "objectType", code="OBJECT_TYPE_NOT_FOUND"
         )
     return otype
 
@@ -51,27 +47,14 @@ def property_definitions(
     return {p.name: p for p in qs}
 
 
-#: Larger ids cannot exist (BIGINT); treating them as "not found" avoids a database overflow.
-MAX_ID = 2**63 - 1
-
-
-def as_pk(raw: object) -> int | None:
-    """A record id from a path or body, or None when it cannot be one (never a 500)."""
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-        return None
-    return int(text)
-
-
 def get_record(otype: ObjectType, record_id: int | str, *, archived: bool = False) -> Record:
-    try:
-        pk = int(record_id)
-    except (TypeError, ValueError):
-        pk = -1
+    pk = parse_id(record_id)
     record = (
         Record.objects.select_related("object_type")
         .filter(object_type=otype, pk=pk, archived=archived)
         .first()
+        if pk is not None
+        else None
     )
     if record is None:
         message = f"No {otype.label_singular.lower()} with id {record_id}."

@@ -16,6 +16,7 @@ from django.utils import timezone
 from crm.actors import Actor
 from crm.calculated import calculate
 from crm.errors import CrmValidationError, ErrorDetail, ObjectNotFound, UniqueValueConflict
+from crm.ids import parse_id
 from crm.models import (
     ChangeSource,
     ObjectType,
@@ -333,16 +334,16 @@ def records_update(
     definitions = property_definitions(otype, names=_written_names([raw for _, raw in updates]))
     ids = []
     for i, (raw_id, _) in enumerate(updates):
-        try:
-            ids.append(int(raw_id))
-        except (TypeError, ValueError):
+        pk = parse_id(raw_id)
+        if pk is None:
             raise CrmValidationError.of(
                 [
                     ErrorDetail(
                         f'{_with_row_prefix(updates, i)}"{raw_id}" is not a record id', name="id"
                     )
                 ]
-            ) from None
+            )
+        ids.append(pk)
     cleaned_updates, errors = [], []
     for i, (_, raw) in enumerate(updates):
         cleaned, row_errors = clean_properties(
@@ -370,14 +371,7 @@ def records_update(
         missing = [str(pk) for pk in ids if pk not in locked]
         if missing:
             message = f"No {otype.name} with id {', '.join(missing)}."
-            raise ObjectNotFound(
-                message,
-                [
-                    ErrorDetail(
-                        message, name="id", code="OBJECT_NOT_FOUND", context={"ids": missing}
-                    )
-                ],
-            )
+            raise ObjectNotFound.named(message, "id", context={"ids": missing})
         changed_by_id: dict[int, set[str]] = {}
         history: list[PropertyChange] = []
         release: list[tuple[Record, str]] = []
@@ -463,12 +457,10 @@ def records_archive(
     otype = resolve_object_type(object_type)
     pks = []
     for raw in ids:
-        try:
-            pks.append(int(raw))
-        except (TypeError, ValueError):
-            raise CrmValidationError.of(
-                [ErrorDetail(f'"{raw}" is not a record id', name="id")]
-            ) from None
+        pk = parse_id(raw)
+        if pk is None:
+            raise CrmValidationError.of([ErrorDetail(f'"{raw}" is not a record id', name="id")])
+        pks.append(pk)
     now = timezone.now()
     with transaction.atomic():
         records = list(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from crm.ids import MAX_ID
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
 
 
@@ -17,7 +18,7 @@ class EnrollmentFilter(django_filters.FilterSet):
     objectId = django_filters.NumberFilter(
         field_name="record_id",
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=MAX_ID,
         decimal_places=0,
         help_text="Only this record's enrollments.",
     )

@@ -8,14 +8,14 @@ from typing import Any
 from rest_framework import serializers
 
 from crm.api.serializers import ForwardPagingSerializer
+from crm.ids import parse_id
 from enrollment.models import Decision, EnrollmentSource, EnrollmentStatus
 from enrollment.outcomes import MAX_BULK
 from enrollment.reasons import Reason
-from workflows.api.common import as_id
 
 
 def check_object_id(raw: str) -> str:
-    pk = as_id(raw)
+    pk = parse_id(raw)
     if pk is None:
         raise serializers.ValidationError(f'"{raw}" is not a record id')
     return str(pk)

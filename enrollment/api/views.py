@@ -20,13 +20,14 @@ from rest_framework.views import APIView
 from crm.api.paging import paging, parse_after
 from crm.api.params import actor, body, query
 from crm.errors import CrmValidationError, ErrorDetail, ObjectNotFound
+from crm.ids import parse_id
 from crm.models import Record
 from enrollment.backfill import latest_run, progress
 from enrollment.diagnose import diagnose, enrollment_json, test_record
 from enrollment.manual import enroll_records
 from enrollment.models import Enrollment
 from enrollment.unenroll import unenroll_records
-from workflows.api.common import ERROR_400, ERROR_401, ERROR_403, ERROR_404, FLOW_ID, as_id, page_of
+from workflows.api.common import ERROR_400, ERROR_401, ERROR_403, ERROR_404, FLOW_ID, page_of
 from workflows.api.serializers import (
     ApiFlowEnabledSerializer,
     ApiFlowSerializer,
@@ -51,7 +52,7 @@ WRITE = {400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}
 def record_of(flow: Workflow, object_id: str, *, in_body: bool = False) -> Record:
     """A record the flow could enroll (archived ones too: their history still explains them).
     Named in a path it is a 404 when missing; named in a body, bad input (400)."""
-    pk = as_id(object_id)
+    pk = parse_id(object_id)
     record = None
     if pk is not None:
         record = (
@@ -124,7 +125,7 @@ class EnrollmentDetailView(APIView):
     )
     def get(self, request: Request, flowId: str, enrollmentId: str) -> Response:
         flow = get_flow(flowId)
-        pk = as_id(enrollmentId)
+        pk = parse_id(enrollmentId)
         enrollment = None
         if pk is not None:
             enrollment = (

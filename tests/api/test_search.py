@@ -242,6 +242,7 @@ def test_search__hs_object_id__filters_the_record_id(api, people) -> None:
     ada, bob = str(people["ada"].pk), str(people["bob"].pk)
     assert found(api, people, f("hs_object_id", "EQ", ada)) == ["ada"]
     assert found(api, people, f("hs_object_id", "GT", ada)) == ["bob", "cy", "dee"]
+    assert found(api, people, f("hs_object_id", "GT", "-1")) == ["ada", "bob", "cy", "dee"]
     assert found(api, people, f("hs_object_id", "IN", values=[ada, bob])) == ["ada", "bob"]
     assert found(
         api, people, f("hs_object_id", "NOT_IN", values=[ada]), f("lifecyclestage", "EQ", "lead")
@@ -452,6 +453,11 @@ def test_search__properties__requested_plus_always_returned(api, people) -> None
         ),
         (
             {"filterGroups": [{"filters": [f("hs_object_id", "EQ", "ada")]}]},
+            "filterGroups[0].filters[0].value",
+            "not a record id",
+        ),
+        (
+            {"filterGroups": [{"filters": [f("hs_object_id", "GT", "--5")]}]},
             "filterGroups[0].filters[0].value",
             "not a record id",
         ),

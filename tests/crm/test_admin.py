@@ -263,6 +263,9 @@ def test_records_search__by_unique_and_searchable_properties(staff, contact, com
     assert found({"q": "acme.example"}) == {contact.pk, company.pk}  # every type: email and domain
     assert found({"object_type": "companies", "q": "nothing-like-it"}) == set()
     assert found({"q": str(company.pk), "object_type": "companies"}) == {company.pk}
+    # Words that look like numbers but are no id search the properties only ("²" was a 500).
+    assert found({"q": "²"}) == set()
+    assert found({"q": "9" * 30}) == set()
 
 
 def test_records_filter__by_a_key_choice_property_or_its_absence(staff, contact) -> None:

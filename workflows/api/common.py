@@ -26,9 +26,6 @@ ERROR_403 = OpenApiResponse(
 ERROR_404 = OpenApiResponse(ErrorSerializer, description="No such flow (or record)")
 ERROR_409 = OpenApiResponse(ErrorSerializer, description="Conflict, e.g. a stale revisionId")
 
-#: the largest id a database row can have; bigger would overflow the query
-MAX_ID = 2**63 - 1
-
 READ_ERRORS: dict[int, Any] = {401: ERROR_401, 404: ERROR_404}
 WRITE_ERRORS: dict[int, Any] = {400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}
 
@@ -40,11 +37,3 @@ def page_of(queryset: QuerySet[M], *, after: int, limit: int) -> tuple[list[M], 
     if len(rows) > limit:
         return rows[:limit], rows[limit - 1].pk
     return rows, None
-
-
-def as_id(raw: Any) -> int | None:
-    """A row id from a path or body, or None when it cannot be one (never a database overflow)."""
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-        return None
-    return int(text)

@@ -18,13 +18,14 @@ from rest_framework.views import APIView
 from crm.api.paging import paging, parse_after
 from crm.api.params import actor, body, query
 from crm.api.shapes import batch_json
+from crm.ids import parse_id
 from crm.values import format_datetime
 from workflows.flow_payload import flow_to_json
 from workflows.models import Workflow
 from workflows.services import flow_create, flow_delete, flow_update, get_flow
 
 from . import serializers
-from .common import ERROR_409, FLOW_ID, READ_ERRORS, WRITE_ERRORS, as_id, page_of
+from .common import ERROR_409, FLOW_ID, READ_ERRORS, WRITE_ERRORS, page_of
 
 TAG = ["Automation flows"]
 
@@ -160,7 +161,7 @@ class FlowBatchReadView(APIView):
         data = body(serializers.FlowBatchInputSerializer, request)
         started = timezone.now()
         ids = list(dict.fromkeys(item["flowId"] for item in data["inputs"]))
-        pks = {raw: pk for raw in ids if (pk := as_id(raw)) is not None}
+        pks = {raw: pk for raw in ids if (pk := parse_id(raw)) is not None}
         found = {
             f.pk: f
             for f in Workflow.objects.select_related("object_type").filter(pk__in=pks.values())

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crm.errors import CrmError
+from crm.ids import parse_id
 from crm.models import Record
 from enrollment.diagnose import diagnose
 from workflows.services import get_flow
@@ -32,13 +33,14 @@ class Command(BaseCommand):
         except CrmError as exc:
             raise CommandError(exc.message) from None
         raw = options["object_id"]
-        record = None
-        if raw.isascii() and raw.isdigit():
-            record = (
-                Record.objects.select_related("object_type")
-                .filter(pk=int(raw), object_type=flow.object_type)
-                .first()
-            )
+        pk = parse_id(raw)
+        record = (
+            Record.objects.select_related("object_type")
+            .filter(pk=pk, object_type=flow.object_type)
+            .first()
+            if pk is not None
+            else None
+        )
         if record is None:
             raise CommandError(
                 f"No {flow.object_type.label_singular.lower()} with id {raw} "

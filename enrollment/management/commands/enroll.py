@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crm.actors import Actor
 from crm.errors import CrmError
+from crm.ids import parse_id
 from crm.models import ChangeSource
 from enrollment.manual import enroll_records
 from enrollment.models import EnrollmentSource
@@ -16,7 +17,7 @@ from enrollment.outcomes import MAX_BULK
 
 
 def record_ids(raw: list[str]) -> list[str]:
-    bad = [r for r in raw if not (r.isascii() and r.isdigit())]
+    bad = [r for r in raw if parse_id(r) is None]
     if bad:
         raise CommandError(
             f"{', '.join(repr(b) for b in bad)} {'is not a record id' if len(bad) == 1 else 'are not record ids'}."

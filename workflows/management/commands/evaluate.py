@@ -14,8 +14,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crm.errors import CrmError
+from crm.ids import parse_id
 from crm.services import resolve_object_type
-from crm.services.lookup import as_pk
 from workflows.criteria import CriteriaInvalid, evaluate, parse
 
 
@@ -95,7 +95,7 @@ class Command(BaseCommand):
             criteria = parse(branch, object_type=otype, path=path)
         except CriteriaInvalid as exc:
             raise CommandError(f"{options['criteria']}: {exc}") from None
-        record_id = as_pk(options["record"])
+        record_id = parse_id(options["record"])
         if record_id is None:
             raise CommandError(f'--record: "{options["record"]}" is not a record id')
         try:
