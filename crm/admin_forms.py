@@ -223,11 +223,29 @@ def record_form_class(
 
 
 class PrettyJSONField(forms.JSONField):
-    """JSON text shown indented, so options are readable and editable by hand."""
+    """JSON text shown indented, so options, criteria and actions read as the trees they are
+    and can be edited by hand. Optional unless told; an unset part (None) is an empty box."""
 
-    def prepare_value(self, value: Any) -> str:
+    def __init__(self, *, rows: int = 12, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.Textarea(
+                attrs={
+                    "rows": rows,
+                    "cols": 100,
+                    "class": "vLargeTextField",
+                    "style": "font-family: monospace",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
+        if value is None:
+            return ""  # an empty box, not "null": the part is simply not set
         return json.dumps(value, indent=2, ensure_ascii=False)
 
 

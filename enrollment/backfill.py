@@ -21,6 +21,7 @@ from enrollment.models import BackfillRun, BackfillStatus, Enrollment, Enrollmen
 from enrollment.queue import enqueue
 from enrollment.reasons import sentence
 from workflows.models import CriteriaType, Workflow
+from workflows.services import get_flow
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ WINDOW = 250_000
 def start_backfill(
     *, flow_id: int, user_id: int | None = None, run_async: bool = True
 ) -> BackfillRun:
-    flow = Workflow.objects.get(pk=flow_id)
+    flow = get_flow(flow_id)
     run = BackfillRun.objects.create(
         workflow=flow, criteria_revision=flow.criteria_revision, requested_by_id=user_id
     )

@@ -9,7 +9,6 @@ triggers now?" - on a confirmation page before calling ``flow_set_enabled``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from crm.admin_forms import admin_actor
+from crm.admin_forms import PrettyJSONField, admin_actor
 from crm.errors import CrmError
 from crm.models import ObjectType
 from workflows.errors import StaleRevision
@@ -45,32 +44,6 @@ PAYLOAD_FIELDS = {
     "startActionId": "start_action_id",
 }
 MANUAL = {"type": "MANUAL", "shouldReEnroll": False}
-
-
-class PrettyJSONField(forms.JSONField):
-    """JSON shown indented, so criteria read as the tree they are."""
-
-    def __init__(self, *, rows: int = 12, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget",
-            forms.Textarea(
-                attrs={
-                    "rows": rows,
-                    "cols": 100,
-                    "class": "vLargeTextField",
-                    "style": "font-family: monospace",
-                }
-            ),
-        )
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, forms.fields.InvalidJSONInput):
-            return value
-        if value is None:
-            return ""  # an empty box, not "null": the part is simply not set
-        return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _path_field(path: str) -> str:

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.errors import ErrorDetail, ObjectNotFound
+from crm.errors import ObjectNotFound
 from crm.services import (
     association_create,
     association_label_create,
@@ -196,15 +196,8 @@ class AssociationLabelDetailView(APIView):
         self, request: Request, fromObjectType: str, toObjectType: str, associationTypeId: int
     ) -> Response:
         if associationTypeId > serializers.MAX_TYPE_ID:  # cannot exist; never reach the database
-            raise ObjectNotFound(
-                f"No association type {associationTypeId}.",
-                [
-                    ErrorDetail(
-                        f"No association type {associationTypeId}",
-                        name="associationTypeId",
-                        code="OBJECT_NOT_FOUND",
-                    )
-                ],
+            raise ObjectNotFound.named(
+                f"No association type {associationTypeId}.", "associationTypeId"
             )
         association_label_delete(
             from_object_type=object_type(fromObjectType),

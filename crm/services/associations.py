@@ -478,15 +478,9 @@ def _user_label(from_type: ObjectType, to_type: ObjectType, type_id: int) -> Ass
         .first()
     )
     if found is None:
-        raise ObjectNotFound(
+        raise ObjectNotFound.named(
             f"No association type {type_id} from {from_type.name} to {to_type.name}.",
-            [
-                ErrorDetail(
-                    f"No association type {type_id}",
-                    name="associationTypeId",
-                    code="OBJECT_NOT_FOUND",
-                )
-            ],
+            "associationTypeId",
         )
     if found.category != AssociationCategory.USER_DEFINED:
         raise CrmValidationError.of(

@@ -188,15 +188,8 @@ def get_property(otype: ObjectType, name: str, *, archived: bool = False) -> Pro
         object_type=otype, name=name, archived=archived
     ).first()
     if found is None:
-        raise ObjectNotFound(
-            f'Property "{name}" does not exist on {otype.name}.',
-            [
-                ErrorDetail(
-                    f'Property "{name}" does not exist',
-                    name="propertyName",
-                    code="OBJECT_NOT_FOUND",
-                )
-            ],
+        raise ObjectNotFound.named(
+            f'Property "{name}" does not exist on {otype.name}.', "propertyName"
         )
     return found
 
