@@ -168,6 +168,10 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"bearerAuth": []}],
     # Public on purpose (README): HubSpot publishes its specs; they describe, never expose data.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm.api.schema_hooks.add_common_answers",
+    ],
     # Several shapes have a "status" enum (batches, enrollments, backfills): the batch one is
     # shared by many components, so it is named here rather than by a hash.
     "ENUM_NAME_OVERRIDES": {

@@ -14,6 +14,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -158,6 +159,7 @@ def hubspot_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return response
 
 
+@csrf_exempt  # like every API view: a POST to an unknown path is a 404, not a CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unmatched paths under the API prefixes answer in the API's envelope, not HTML."""
     message = f"No API operation at {request.method} {request.path}."

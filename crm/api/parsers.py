@@ -8,6 +8,7 @@ another media type (a CSV import) set their own ``parser_classes``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -57,9 +58,41 @@ class JSONParser(parsers.JSONParser):
         if json_depth_exceeds(text, MAX_JSON_DEPTH):
             raise ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels")
         try:
-            return json.loads(text, parse_constant=_no_constant)
+            data = json.loads(text, parse_constant=_no_constant)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        where = _bad_text(data)
+        if where is not None:
+            raise ParseError(
+                f"JSON parse error - {where or 'the body'} holds a NUL character or an unpaired "
+                "surrogate (\\ud800-\\udfff): text must be valid Unicode"
+            )
+        return data
+
+
+#: NUL (PostgreSQL text cannot hold it) and lone surrogates (not encodable as UTF-8): JSON
+#: escapes let a body carry both, and storing them failed with a 500 on PostgreSQL.
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _bad_text(value: Any, path: str = "") -> str | None:
+    """The path of the first string (key or value) that cannot be stored, or None."""
+    if isinstance(value, str):
+        return path if _BAD_TEXT.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if _BAD_TEXT.search(key):
+                return path or "a key"
+            found = _bad_text(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _bad_text(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _no_constant(name: str) -> Any:

@@ -92,6 +92,7 @@ def test_unmatched_api_route__json_404(api, anon_api, path) -> None:
     body = assert_envelope(api.get(path), 404)
     assert path in body["message"]
     assert_envelope(anon_api.get(path), 404)
+    assert_envelope(api.delete(path), 404)  # an unsafe method too: not a CSRF page
 
 
 def test_schema_advertises_json_bodies_only(api) -> None:
@@ -111,3 +112,19 @@ def test_search__null_filter_group__400_naming_it(api) -> None:
         api.post("/crm/v3/objects/contacts/search", {"filterGroups": [None]}), 400
     )
     assert "filterGroups[0]" in body["message"]
+
+
+@pytest.mark.parametrize("text", ["a\\u0000b", "\\ud83d alone"])
+def test_text_that_cannot_be_stored__400_naming_where(api, text) -> None:
+    raw = '{"properties": {"email": "n@b.io", "firstname": "' + text + '"}}'
+    body = assert_envelope(
+        api.post("/crm/v3/objects/contacts", data=raw, content_type="application/json"), 400
+    )
+    assert "properties.firstname" in body["message"] and "valid Unicode" in body["message"]
+    assert not Record.objects.exists()
+
+
+def test_paired_surrogates_are_fine(api) -> None:
+    raw = '{"properties": {"email": "e@b.io", "firstname": "\\ud83d\\ude00"}}'
+    got = api.post("/crm/v3/objects/contacts", data=raw, content_type="application/json")
+    assert got.status_code == 201 and Record.objects.get().properties["firstname"] == "😀"

@@ -30,7 +30,10 @@ from django.core import signals
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from config.wsgi import application
 
@@ -244,7 +247,7 @@ def test_api(case: Any, demo: Demo, django_capture_on_commit_callbacks: Any) -> 
         with django_capture_on_commit_callbacks(execute=True):
             response = case.call(headers=demo.headers)
         transaction.set_rollback(True)
-    checks = [not_a_server_error]
+    checks = [not_a_server_error, status_code_conformance]
     if (case.operation.method.upper(), case.operation.path) not in EXPECTED_SCHEMA_GAPS:
         checks.append(response_schema_conformance)
     case.validate_response(response, checks=checks, headers=demo.headers)

@@ -554,6 +554,6 @@ def test_search__openapi__documents_the_request_and_answer() -> None:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operation = schema["paths"]["/crm/v3/objects/{objectType}/search"]["post"]
     assert operation["operationId"] == "objects_search"
-    assert set(operation["responses"]) == {"200", "400", "401", "404"}
+    assert set(operation["responses"]) == {"200", "400", "401", "404", "413", "415"}
     request = schema["components"]["schemas"]["SearchRequestRequest"]["properties"]
     assert {"filterGroups", "sorts", "query", "properties", "limit", "after"} <= set(request)
