@@ -22,8 +22,13 @@ urlpatterns = [
         name="crm-objects-search",
     ),
     path("", include("crm.api.urls")),
+    path("", include("crm.api.urls_events")),
+    path("", include("crm.api.urls_forms")),
     path("", include("workflows.api.urls")),
     path("", include("enrollment.api.urls")),
     # Last: anything else under an API prefix is a JSON 404, not Django's HTML page.
-    re_path(r"^(?:crm|crm-object-schemas|automation|api)/", api_not_found),
+    re_path(
+        r"^(?:crm|crm-object-schemas|automation|api|events|marketing|submissions|account-info)/",
+        api_not_found,
+    ),
 ]

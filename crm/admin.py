@@ -914,3 +914,6 @@ class ApiTokenAdmin(ServiceFormAdmin):
             token_ids=queryset.values_list("pk", flat=True), actor=admin_actor(request)
         )
         self.message_user(request, f"Revoked {done} token{'s' if done != 1 else ''}.")
+
+
+from crm import admin_events, admin_marketing  # noqa: E402, F401 - their pages register here

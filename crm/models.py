@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -401,3 +402,114 @@ class ApiToken(models.Model):
             user=user, name=name, token_hash=hash_token(raw), prefix=raw[:12]
         )
         return token, raw
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventDefinition(models.Model):
+    """A custom event's definition (HubSpot's ``/events/v3/event-definitions``).
+
+    Its ``type_id`` ("6-<n>") is the ``eventTypeId`` a workflow's event trigger names, as a
+    custom event's ``objectTypeId`` is in HubSpot. Properties are declared with a type (and
+    options for enumerations); occurrences are validated against them.
+    """
+
+    name = models.CharField(max_length=100, unique=True, help_text="internal name, e.g. pe_signup")
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    primary_object_type = models.ForeignKey(ObjectType, on_delete=models.PROTECT, related_name="+")
+    type_id = models.CharField(max_length=32, unique=True, editable=False)
+    properties = models.JSONField(default=list, blank=True)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.type_id})"
+
+
+class EventStatus(models.TextChoices):
+    RECEIVED = "RECEIVED"
+    PROCESSED = "PROCESSED"
+    NO_MATCH = "NO_MATCH"
+    FAILED = "FAILED"
+
+
+class Event(models.Model):
+    """One event occurrence, stored before anything acts on it and never dropped.
+
+    The record is resolved on arrival: an event for a record that does not exist yet is
+    kept as NO_MATCH and never enrolls anything later (HubSpot's rule). ``key`` is unique:
+    the sender's id (custom events' ``uuid``) where the API has one, else a hash of what
+    makes the occurrence itself (see ``crm.services.events.idempotency_key``).
+    """
+
+    event_type_id = models.CharField(max_length=32)
+    event_name = models.CharField(max_length=100, blank=True, default="")
+    object_type = models.ForeignKey(ObjectType, on_delete=models.PROTECT, related_name="+")
+    record = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    properties = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=32)
+    raw = models.JSONField(default=dict, blank=True)
+    key = models.CharField(max_length=128, unique=True)
+    status = models.CharField(
+        max_length=16, choices=EventStatus.choices, default=EventStatus.RECEIVED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    #: what processing decided, per workflow: [{"flowId", "decision", "reason"}]
+    outcome = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["record", "event_type_id", "occurred_at"], name="event_record_type"
+            ),
+            models.Index(fields=["status", "next_attempt_at"], name="event_due"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.event_type_id} on {self.record_id or '-'} at {self.occurred_at} ({self.status})"
+        )
+
+
+class Form(models.Model):
+    """A marketing form in HubSpot's forms v3 shape; its fields map to contact properties.
+
+    A submission creates or updates the contact by email (through the CRM services) and is
+    then stored as a form-submission event (``4-1639801``) with ``hs_form_id`` = the form's
+    guid.
+    """
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=255)
+    form_type = models.CharField(max_length=32, default="hubspot")
+    field_groups = models.JSONField(default=list, blank=True)
+    configuration = models.JSONField(default=dict, blank=True)
+    display_options = models.JSONField(default=dict, blank=True)
+    legal_consent_options = models.JSONField(default=dict, blank=True)
+    archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        permissions = [
+            ("use_forms", "Can use forms: form triggers and form filters in workflows"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.guid})"

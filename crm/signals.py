@@ -50,3 +50,14 @@ class AssociationsChanged:
     source_id: str = ""
     user_id: int | None = None
     at: datetime | None = None
+
+
+#: kwargs: ``change`` (EventsStored)
+events_stored = Signal()
+
+
+@dataclass(frozen=True)
+class EventsStored:
+    """New event occurrences (status RECEIVED) committed and waiting to be processed."""
+
+    event_ids: tuple[int, ...]

@@ -8,7 +8,7 @@ class EnrollmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from crm.signals import associations_changed, records_changed
+        from crm.signals import associations_changed, events_stored, records_changed
         from enrollment import receivers
         from workflows.services import register_enable_hook
 
@@ -16,4 +16,5 @@ class EnrollmentConfig(AppConfig):
         associations_changed.connect(
             receivers.on_associations_changed, dispatch_uid="enrollment.associations"
         )
+        events_stored.connect(receivers.on_events_stored, dispatch_uid="enrollment.events")
         register_enable_hook(receivers.on_flow_enabled)

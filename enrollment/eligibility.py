@@ -18,6 +18,11 @@ The rule, in order (the first that applies is the answer):
 6. not suppressed (the unenrollment triggers are not met);
 7. not at the goal.
 
+For an event (``Path.EVENT``, see ``_decide_event``) the occurrence itself is the
+transition: steps 3 and 4 become "the event occurred while the workflow was on, matched an
+event trigger, and the refinement filters held as of when it occurred", and re-enrollment
+on means "every time the event occurs".
+
 Errors never admit: a check that raised, or whose evaluation is *errored* (a filter that
 could not be evaluated: a value of the wrong type, a list filter before lists exist), blocks
 enrollment with ``EVALUATION_ERROR`` and the error text. That holds for the triggers, the
@@ -57,12 +62,14 @@ class Path(StrEnum):
     CHANGE = "CHANGE"  # a committed change of the record or what it is associated with
     MANUAL = "MANUAL"  # a person, a chatflow or another workflow's "enroll in workflow" action
     BACKFILL = "BACKFILL"  # enroll existing records when the triggers are turned on
+    EVENT = "EVENT"  # an event occurrence matched one of the workflow's event triggers
 
 
 class Part(StrEnum):
     CRITERIA = "criteria"
     BEFORE = "before"
     REENROLLMENT = "reenrollment"
+    REFINEMENT = "refinement"
     SUPPRESSION = "suppression"
     GOAL = "goal"
 
@@ -71,6 +78,7 @@ PART_WORDS = {
     Part.CRITERIA: "the enrollment triggers",
     Part.BEFORE: "the enrollment triggers as they were just before the change",
     Part.REENROLLMENT: "the re-enrollment triggers",
+    Part.REFINEMENT: "the refinement filters (as of when the event occurred)",
     Part.SUPPRESSION: "the unenrollment triggers",
     Part.GOAL: "the goal",
 }
@@ -98,8 +106,8 @@ class Check:
     def matched(self) -> bool:
         if self.errored:
             return False
-        if self.part == Part.REENROLLMENT:
-            return self.fired
+        if self.part == Part.REENROLLMENT or self.evaluation is None:
+            return self.fired  # re-enrollment, and event triggers without property filters
         return bool(self.evaluation is not None and self.evaluation.matched)
 
     def problem(self) -> str:
@@ -122,6 +130,7 @@ class Evidence:
     criteria: Provider = _none
     before: Provider = _none
     reenrollment: Provider = _none
+    refinement: Provider = _none
     suppression: Provider = _none
     goal: Provider = _none
     _made: dict[Part, Check | None] = field(default_factory=dict, repr=False)
@@ -168,6 +177,8 @@ class Facts:
     created: bool = False
     #: why this would be a loop ("" if it would not)
     loop: str = ""
+    #: events: why the occurrence falls outside the workflow's on periods ("" if it does not)
+    while_off: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,8 @@ def decide(facts: Facts, evidence: Evidence) -> Verdict:
         return no(Reason.WORKFLOW_OFF)
     if facts.active:
         return no(Reason.ALREADY_ENROLLED)
+    if facts.path == Path.EVENT:
+        return _decide_event(facts, evidence, no, error)
     source, detail = facts.source, ""
     if facts.path != Path.MANUAL:
         if not facts.has_triggers:
@@ -233,6 +246,21 @@ def decide(facts: Facts, evidence: Evidence) -> Verdict:
             source, detail = EnrollmentSource.REENROLLMENT, fired.detail
     if facts.loop:
         return no(Reason.LOOP_GUARD, evidence.get(Part.CRITERIA), facts.loop)
+    blocked = _suppression_and_goal(evidence, no, error)
+    if blocked is not None:
+        return blocked
+    return Verdict(
+        True,
+        SOURCE_REASON[EnrollmentSource(source)],
+        detail,
+        source=source,
+        cycle=facts.last_cycle + 1,
+        deciding=evidence.get(Part.CRITERIA) if facts.path != Path.MANUAL else None,
+        checks=evidence.made(),
+    )
+
+
+def _suppression_and_goal(evidence: Evidence, no: Any, error: Any) -> Verdict | None:
     for part, reason in (
         (Part.SUPPRESSION, Reason.SUPPRESSED),
         (Part.GOAL, Reason.GOAL_ALREADY_MET),
@@ -244,13 +272,49 @@ def decide(facts: Facts, evidence: Evidence) -> Verdict:
             return error(check)
         if check.matched:
             return no(reason, check, first_failure_or_pass(check))
+    return None
+
+
+def _decide_event(facts: Facts, evidence: Evidence, no: Any, error: Any) -> Verdict:
+    """Event triggers (HubSpot's "when an event occurs"): the occurrence is the transition.
+
+    On, not enrolled now, the event occurred while the workflow was on, it matched an event
+    branch (its property filters and refine-by), the refinement filters held as of when it
+    occurred; first time, or re-enrollment is on ("re-enroll every time the event
+    occurs"); not suppressed, not at the goal.
+    """
+    if facts.while_off:
+        return no(Reason.OCCURRED_WHILE_OFF, detail=facts.while_off)
+    criteria = evidence.get(Part.CRITERIA)
+    if criteria is None or criteria.errored:
+        return error(criteria or Check(Part.CRITERIA, error="no event trigger to evaluate"))
+    if not criteria.matched:
+        return no(
+            Reason.EVENT_FILTERS_NOT_MET,
+            criteria,
+            criteria.detail or first_failure(criteria.evaluation),
+        )
+    refinement = evidence.get(Part.REFINEMENT)
+    if refinement is not None:
+        if refinement.errored:
+            return error(refinement)
+        if not refinement.matched:
+            return no(Reason.REFINEMENT_NOT_MET, refinement, first_failure(refinement.evaluation))
+    reason = Reason.EVENT_OCCURRED
+    if facts.last_cycle:
+        if not facts.should_re_enroll:
+            return no(Reason.REENROLLMENT_OFF, criteria)
+        reason = Reason.EVENT_REOCCURRED
+    blocked = _suppression_and_goal(evidence, no, error)
+    if blocked is not None:
+        return blocked
     return Verdict(
         True,
-        SOURCE_REASON[EnrollmentSource(source)],
-        detail,
-        source=source,
+        reason,
+        criteria.detail,
+        source=EnrollmentSource.EVENT,
         cycle=facts.last_cycle + 1,
-        deciding=evidence.get(Part.CRITERIA) if facts.path != Path.MANUAL else None,
+        deciding=criteria,
         checks=evidence.made(),
     )
 

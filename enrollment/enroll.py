@@ -37,6 +37,10 @@ class EnrollRequest:
     #: the last cycle it saw + 1). A decision made on stale data then collides with the
     #: unique (workflow, record, cycle) index instead of enrolling a second time.
     cycle: int | None = None
+    #: the reason to record when it is not the source's usual one (event re-enrollment)
+    reason: str = ""
+    #: the event occurrence that enrolled it: one enrollment per (workflow, event)
+    event_id: int | None = None
 
 
 def lock_record(record_id: int) -> None:
@@ -69,13 +73,14 @@ def create_enrollment(req: EnrollRequest) -> Enrollment | None:
                     cause=req.cause or {},
                     enrolled_by_id=req.user_id,
                     next_run_at=timezone.now(),
+                    event_id=req.event_id,
                 )
         except IntegrityError:
             return None
         record_decision(
             flow_id=req.flow_id,
             record_id=req.record_id,
-            reason=SOURCE_REASON[req.source],
+            reason=req.reason or SOURCE_REASON[req.source],
             enrollment_id=enrollment.pk,
             source=req.source,
             criteria_revision=req.criteria_revision,

@@ -41,6 +41,14 @@ class CompiledFlow:
     #: a "not enrolled" history row
     criteria_keys: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     all_keys: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    #: EVENT_BASED: the UNIFIED_EVENTS branches (any fires) and the record refinement,
+    #: evaluated as the record was when the event occurred
+    event_branches: tuple[Any, ...] = ()
+    refinement: Any = None
+
+    @property
+    def event_type_ids(self) -> frozenset[str]:
+        return frozenset(b.event_type_id for b in self.event_branches)
 
 
 def _parse_branch(branch: Any, object_type: Any) -> Any:
@@ -68,6 +76,11 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
         if kind == CriteriaType.LIST_BASED
         else ()
     )
+    branches: tuple[Any, ...] = ()
+    refinement = None
+    if kind == CriteriaType.EVENT_BASED:
+        branches = _event_branches(criteria_json)
+        refinement = _parse_branch(criteria_json.get("refinementCriteria"), flow.object_type)
     suppression = _parse_branch(flow.suppression_filter_branch, flow.object_type)
     goal = _parse_branch(flow.goal_filter_branch, flow.object_type)
     criteria_keys = set(criteria.watched()) if criteria is not None else set()
@@ -94,7 +107,25 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
         unenrollment_setting=flow.unenrollment_setting,
         criteria_keys=frozenset(criteria_keys),
         all_keys=frozenset(all_keys),
+        event_branches=branches,
+        refinement=refinement,
     )
+
+
+def _event_branches(criteria_json: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Branches saved valid can stop parsing (a custom event definition archived since):
+    those are left out - an event type that no longer exists never fires."""
+    from crm.event_types import event_type
+    from workflows.criteria.event_filters import parse_event_branch
+
+    out = []
+    for i, node in enumerate(criteria_json.get("eventFilterBranches") or []):
+        branch, _problems = parse_event_branch(
+            node, f"enrollmentCriteria.eventFilterBranches[{i}]", event_type
+        )
+        if branch is not None:
+            out.append(branch)
+    return tuple(out)
 
 
 def _strip_refinements(branch: Any) -> Any:
@@ -115,17 +146,32 @@ class TriggerIndex:
     version: tuple[int, str]
     flows: dict[int, CompiledFlow]
     by_key: dict[tuple[str, str], set[int]]
+    #: event type id -> the enabled workflows an occurrence of it may enroll
+    by_event: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, version: tuple[int, str], workflows: Iterable[Workflow]) -> TriggerIndex:
         flows: dict[int, CompiledFlow] = {}
         by_key: dict[tuple[str, str], set[int]] = {}
+        by_event: dict[str, set[int]] = {}
         for wf in workflows:
             compiled = compile_flow(wf)
             flows[wf.pk] = compiled
             for key in compiled.all_keys:
                 by_key.setdefault(key, set()).add(wf.pk)
-        return cls(version=version, flows=flows, by_key=by_key)
+            for type_id in compiled.event_type_ids:
+                by_event.setdefault(type_id, set()).add(wf.pk)
+        return cls(version=version, flows=flows, by_key=by_key, by_event=by_event)
+
+    def flows_for_event(self, type_id: str, object_type: str) -> list[CompiledFlow]:
+        return [
+            self.flows[fid]
+            for fid in sorted(self.by_event.get(type_id, ()))
+            if self.flows[fid].object_type == object_type
+        ]
+
+    def listens_to(self, type_id: str) -> bool:
+        return type_id in self.by_event
 
     def flows_watching(self, object_type: str, properties: Iterable[str]) -> dict[int, set[str]]:
         """Flow id -> the changed properties it watches, for changes on ``object_type``."""

@@ -27,6 +27,7 @@ class EnrollmentSource(models.TextChoices):
     CHATFLOW = "CHATFLOW"
     WORKFLOW_ACTION = "WORKFLOW_ACTION"
     BACKFILL = "BACKFILL"
+    EVENT = "EVENT"
 
 
 class Enrollment(models.Model):
@@ -62,6 +63,17 @@ class Enrollment(models.Model):
     next_run_at = models.DateTimeField(null=True, blank=True)
     #: set while a DELAY step waits; cleared when the step completes
     delay_until = models.DateTimeField(null=True, blank=True)
+    #: the event occurrence that enrolled it (event triggers): one enrollment per event and
+    #: workflow, however often the event's task is delivered
+    event = models.ForeignKey(
+        "crm.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
@@ -73,6 +85,11 @@ class Enrollment(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["workflow", "record", "cycle"], name="one_enrollment_per_cycle"
+            ),
+            models.UniqueConstraint(
+                fields=["workflow", "event"],
+                condition=Q(event__isnull=False),
+                name="one_enrollment_per_event",
             ),
         ]
         indexes = [

@@ -22,6 +22,8 @@ class Reason(StrEnum):
     CHATFLOW = "CHATFLOW"
     WORKFLOW_ACTION = "WORKFLOW_ACTION"
     ENROLL_EXISTING = "ENROLL_EXISTING"
+    EVENT_OCCURRED = "EVENT_OCCURRED"
+    EVENT_REOCCURRED = "EVENT_REOCCURRED"
     # not enrolled (the eligibility rule said no)
     WORKFLOW_OFF = "WORKFLOW_OFF"
     NOT_FOUND = "NOT_FOUND"
@@ -35,6 +37,9 @@ class Reason(StrEnum):
     SUPPRESSED = "SUPPRESSED"
     GOAL_ALREADY_MET = "GOAL_ALREADY_MET"
     EVALUATION_ERROR = "EVALUATION_ERROR"
+    OCCURRED_WHILE_OFF = "OCCURRED_WHILE_OFF"
+    EVENT_FILTERS_NOT_MET = "EVENT_FILTERS_NOT_MET"
+    REFINEMENT_NOT_MET = "REFINEMENT_NOT_MET"
     # an active enrollment was reviewed and left as it is
     REVIEW_ERROR = "REVIEW_ERROR"
     # ended
@@ -73,6 +78,28 @@ TABLE: dict[Reason, Wording] = {
     Reason.ENROLL_EXISTING: Wording(
         Decision.ENROLLED,
         "Enrolled when the triggers were turned on: it already met them (enroll existing).",
+    ),
+    Reason.EVENT_OCCURRED: Wording(
+        Decision.ENROLLED, "Enrolled: the event occurred and met the event trigger{detail}."
+    ),
+    Reason.EVENT_REOCCURRED: Wording(
+        Decision.REENROLLED,
+        "Re-enrolled: the event occurred again and the workflow re-enrolls every time the "
+        "trigger occurs{detail}.",
+    ),
+    Reason.OCCURRED_WHILE_OFF: Wording(
+        Decision.NOT_ENROLLED,
+        "Not enrolled: the event occurred while the workflow was off; only events that occur "
+        "while it is on enroll{detail}.",
+    ),
+    Reason.EVENT_FILTERS_NOT_MET: Wording(
+        Decision.NOT_ENROLLED,
+        "Not enrolled: the event did not meet any of the workflow's event triggers{detail}.",
+    ),
+    Reason.REFINEMENT_NOT_MET: Wording(
+        Decision.NOT_ENROLLED,
+        "Not enrolled: the record did not meet the refinement filters at the moment the event "
+        "occurred{detail}.",
     ),
     Reason.WORKFLOW_OFF: Wording(Decision.NOT_ENROLLED, "Not enrolled: the workflow is off."),
     Reason.NOT_FOUND: Wording(
@@ -158,6 +185,7 @@ SOURCE_REASON: dict[str, Reason] = {
     EnrollmentSource.CHATFLOW: Reason.CHATFLOW,
     EnrollmentSource.WORKFLOW_ACTION: Reason.WORKFLOW_ACTION,
     EnrollmentSource.BACKFILL: Reason.ENROLL_EXISTING,
+    EnrollmentSource.EVENT: Reason.EVENT_OCCURRED,
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm.signals import AssociationsChanged, RecordsChanged
+from crm.signals import AssociationsChanged, EventsStored, RecordsChanged
 
 
 def on_records_changed(sender: Any, change: RecordsChanged, **kwargs: Any) -> None:
@@ -28,3 +28,9 @@ def on_flow_enabled(flow_id: int, enroll_existing: bool, user_id: int | None) ->
         from enrollment.backfill import start_backfill
 
         start_backfill(flow_id=flow_id, user_id=user_id)
+
+
+def on_events_stored(sender: Any, change: EventsStored, **kwargs: Any) -> None:
+    from enrollment.events import queue_events
+
+    queue_events(change.event_ids)

@@ -1,6 +1,6 @@
 """The enrollment engine's recurring django-q2 jobs, declared once and upserted by name.
 
-Due action steps (delays that have ended) run every minute; decisions older than the
+Due action steps (delays that have ended) and due event retries run every minute; decisions older than the
 history retention are pruned daily. Upserting by name makes ``setup_schedules`` safe to
 run on every deploy.
 """
@@ -23,6 +23,12 @@ class Job:
 
 JOBS = (
     Job("enrollment.run_due_steps", "enrollment.tasks.run_due_steps", Schedule.MINUTES, minutes=1),
+    Job(
+        "enrollment.retry_due_events",
+        "enrollment.tasks.retry_due_events",
+        Schedule.MINUTES,
+        minutes=1,
+    ),
     Job("enrollment.prune_history", "enrollment.tasks.prune_history", Schedule.DAILY),
 )
 

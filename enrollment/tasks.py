@@ -35,3 +35,15 @@ def prune_history() -> int:
     from enrollment.history import prune_history as run
 
     return run()
+
+
+def process_event(event_id: int) -> str:
+    from enrollment.events import process_event as run
+
+    return run(event_id)
+
+
+def retry_due_events() -> int:
+    from enrollment.events import retry_due_events as run
+
+    return run()

@@ -12,7 +12,11 @@ class WorkflowsConfig(AppConfig):
         # SQLite) on every new connection, before any query could use them; tier_impact tells
         # a tier change which enabled workflows it leaves outside their tier.
         from crm.services.account import register_impact
+        from crm.services.event_definitions import register_changed_hook
         from workflows.criteria import sqlfuncs  # noqa: F401
         from workflows.gating import tier_impact
+        from workflows.services import bump_index_version
 
         register_impact(tier_impact)
+        # a custom event definition changed: flows naming it are compiled again
+        register_changed_hook(bump_index_version)

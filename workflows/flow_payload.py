@@ -144,6 +144,12 @@ def reenrollment_problems(branch: Any, path: str) -> Problems:
 
 
 def _event_criteria_problems(criteria: Mapping[str, Any], object_type: ObjectType) -> Problems:
+    """Event triggers: each branch names an existing event type offered for this object
+    type, HAS_COMPLETED (an event that did not happen cannot fire), PROPERTY filters valid
+    for the event's declared properties, and one refine-by at most."""
+    from crm.event_types import event_type
+    from workflows.criteria.event_filters import parse_event_branch
+
     problems: Problems = []
     branches = criteria.get("eventFilterBranches")
     if not isinstance(branches, list) or not branches:
@@ -153,19 +159,37 @@ def _event_criteria_problems(criteria: Mapping[str, Any], object_type: ObjectTyp
         branches = []
     for i, b in enumerate(branches):
         here = f"enrollmentCriteria.eventFilterBranches[{i}]"
-        if not isinstance(b, Mapping) or b.get("filterBranchType") != "UNIFIED_EVENTS":
-            problems.append((here, "must be a UNIFIED_EVENTS branch (they cannot be nested)"))
+        parsed, found = parse_event_branch(b, here, event_type)
+        problems.extend((p.path, p.message) for p in found)
+        if parsed is None:
             continue
-        if not b.get("eventTypeId"):
-            problems.append((f"{here}.eventTypeId", "is required"))
-        if b.get("operator") not in {"HAS_COMPLETED", "HAS_NOT_COMPLETED"}:
-            problems.append((f"{here}.operator", "must be HAS_COMPLETED or HAS_NOT_COMPLETED"))
-        if b.get("filterBranches"):
+        etype = event_type(parsed.event_type_id)
+        if etype is not None and not etype.offered_for(object_type.name):
             problems.append(
-                (f"{here}.filterBranches", "UNIFIED_EVENTS branches cannot have sub-branches")
+                (
+                    f"{here}.eventTypeId",
+                    f"{etype.label} ({etype.type_id}) events belong to "
+                    f"{', '.join(etype.object_types)}, not {object_type.name}",
+                )
             )
-    if not isinstance(criteria.get("listMembershipFilterBranches", []), list):
+        if parsed.operator != "HAS_COMPLETED":
+            problems.append(
+                (
+                    f"{here}.operator",
+                    "an event trigger fires when an event occurs: use HAS_COMPLETED "
+                    "(HAS_NOT_COMPLETED belongs in filter criteria)",
+                )
+            )
+    memberships = criteria.get("listMembershipFilterBranches", [])
+    if not isinstance(memberships, list):
         problems.append(("enrollmentCriteria.listMembershipFilterBranches", "must be a list"))
+    elif memberships:
+        problems.append(
+            (
+                "enrollmentCriteria.listMembershipFilterBranches",
+                "list-membership triggers are not available yet (they arrive with lists)",
+            )
+        )
     if criteria.get("refinementCriteria") is not None:
         problems.extend(
             criteria_problems(

@@ -2,7 +2,8 @@
 
 HubSpot: quote-based workflows need Sales Hub Professional or Enterprise; page views and
 CTAs need Marketing Hub Professional+; custom events need Enterprise; webhook triggers
-need Operations Hub Professional+. Later trigger families register their rule here.
+need Operations Hub Professional+; the form trigger needs the forms permission. Later
+trigger families register their rule here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from crm.actors import Actor, require_user_permission
 from crm.errors import Forbidden
+from crm.event_types import CUSTOM_EVENT_HUBS, FORM_SUBMISSION
 from crm.models import AccountSettings, ObjectType, Tier
 from workflows.errors import FlowForbidden
 
@@ -26,6 +28,7 @@ EDIT_PERMISSIONS = {
     "toggle": "workflows.toggle_workflow",
 }
 ENROLL_PERMISSION = "workflows.enroll_records"
+FORMS_PERMISSION = "crm.use_forms"
 
 
 def tier_problem(object_type: ObjectType, account: AccountSettings | None = None) -> str | None:
@@ -56,7 +59,7 @@ def tier_impact(account: AccountSettings) -> list[str]:
 
     outside: dict[str, list[str]] = {}
     for flow in Workflow.objects.filter(is_enabled=True).select_related("object_type"):
-        problem = tier_problem(flow.object_type, account)
+        problem = flow_tier_problem(flow.object_type, flow.enrollment_criteria, account)
         if problem:
             outside.setdefault(problem, []).append(f'"{flow.name}" (id {flow.pk})')
     return [
@@ -68,10 +71,64 @@ def tier_impact(account: AccountSettings) -> list[str]:
     ]
 
 
-def require_tier(object_type: ObjectType) -> None:
-    problem = tier_problem(object_type)
+def event_type_ids(*parts: Any) -> set[str]:
+    """Every ``eventTypeId`` named anywhere in these criteria (triggers and filters)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("eventTypeId"):
+                found.add(str(node["eventTypeId"]))
+            if node.get("filterType") in {"FORM_SUBMISSION", "FORM_SUBMISSION_ON_PAGE"}:
+                found.add(FORM_SUBMISSION)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for part in parts:
+        walk(part)
+    return found
+
+
+def trigger_tier_problem(criteria: Any, account: AccountSettings | None = None) -> str | None:
+    """Custom events need Enterprise - Marketing Hub or Operations Hub (HubSpot sells custom
+    behavioural events with both, so either is accepted)."""
+    ids = event_type_ids(criteria)
+    if not any(i.startswith("6-") for i in ids):
+        return None
+    account = account or AccountSettings.load()
+    if any(account.has_tier(hub, Tier.ENTERPRISE) for hub in CUSTOM_EVENT_HUBS):
+        return None
+    return (
+        "Custom event triggers and filters need Marketing Hub Enterprise or Operations Hub "
+        f"Enterprise; this account has Marketing Hub {Tier(account.marketing_hub).label} and "
+        f"Operations Hub {Tier(account.operations_hub).label}."
+    )
+
+
+def flow_tier_problem(
+    object_type: ObjectType, criteria: Any = None, account: AccountSettings | None = None
+) -> str | None:
+    account = account or AccountSettings.load()
+    return tier_problem(object_type, account) or trigger_tier_problem(criteria, account)
+
+
+def require_tier(object_type: ObjectType, criteria: Any = None) -> None:
+    problem = flow_tier_problem(object_type, criteria)
     if problem:
         raise FlowForbidden(problem)
+
+
+def require_trigger_permissions(actor: Actor, *parts: Any) -> None:
+    """The form-submission trigger and filter need the forms permission (HubSpot hides the
+    trigger from users without it; we refuse it on the server, naming the permission)."""
+    if FORM_SUBMISSION in event_type_ids(*parts):
+        try:
+            require_user_permission(actor, FORMS_PERMISSION, "use form submission triggers")
+        except Forbidden as exc:
+            raise FlowForbidden(exc.message) from None
 
 
 def require_permission(actor: Actor, action: str) -> Any:

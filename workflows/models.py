@@ -95,3 +95,23 @@ class IndexVersion(models.Model):
 
     def __str__(self) -> str:
         return f"index v{self.version}"
+
+
+class WorkflowActivation(models.Model):
+    """One period a workflow was on: events are decided by ``occurredAt`` against these.
+
+    An event enrolls only if it occurred while the workflow was on (and the workflow is on
+    when the event is processed). A workflow with no rows at all (created on before periods
+    were kept) counts as on since it was created.
+    """
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="activations")
+    turned_on_at = models.DateTimeField()
+    turned_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["workflow", "turned_on_at"]
+        indexes = [models.Index(fields=["workflow", "turned_on_at"], name="activation_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.workflow_id} on {self.turned_on_at} - {self.turned_off_at or 'now'}"

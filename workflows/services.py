@@ -20,8 +20,8 @@ from crm.errors import ErrorDetail, ObjectNotFound
 from crm.ids import parse_id
 from workflows.errors import FlowInvalid, StaleRevision
 from workflows.flow_payload import parse_flow
-from workflows.gating import require_permission, require_tier
-from workflows.models import IndexVersion, Workflow
+from workflows.gating import require_permission, require_tier, require_trigger_permissions
+from workflows.models import IndexVersion, Workflow, WorkflowActivation
 
 #: Set by the enrollment app: called after commit with (workflow id, enroll_existing, user id).
 EnableHook = Callable[[int, bool, "int | None"], None]
@@ -55,6 +55,17 @@ def get_flow(flow_id: int | str) -> Workflow:
     return flow
 
 
+def _record_activation(flow: Workflow, enabled: bool) -> None:
+    """Open or close the workflow's on period (events are decided against these)."""
+    now = flow.updated_at or timezone.now()
+    if enabled:
+        WorkflowActivation.objects.create(workflow=flow, turned_on_at=now)
+    else:
+        WorkflowActivation.objects.filter(workflow=flow, turned_off_at__isnull=True).update(
+            turned_off_at=now
+        )
+
+
 def _after_enable(flow: Workflow, enroll_existing: bool, user: Any) -> None:
     user_id = getattr(user, "pk", None)
     for hook in list(_enable_hooks):
@@ -79,7 +90,8 @@ def flow_create(
 ) -> Workflow:
     user = require_permission(actor, "create")
     fields = parse_flow(payload)
-    require_tier(fields["object_type"])
+    require_tier(fields["object_type"], fields["enrollment_criteria"])
+    require_trigger_permissions(actor, *(fields[k] for k in CRITERIA_FIELDS))
     if fields["is_enabled"]:
         require_permission(actor, "toggle")
     _check_enroll_existing(fields["enrollment_criteria"], enroll_existing and fields["is_enabled"])
@@ -87,6 +99,7 @@ def flow_create(
         flow = Workflow.objects.create(created_by=user, updated_by=user, **fields)
         bump_index_version()
         if flow.is_enabled:
+            _record_activation(flow, True)
             _after_enable(flow, enroll_existing, user)
     return flow
 
@@ -127,7 +140,8 @@ def flow_update(
                 ],
             )
         fields = parse_flow(payload, current=flow)
-        require_tier(fields["object_type"])
+        require_tier(fields["object_type"], fields["enrollment_criteria"])
+        require_trigger_permissions(actor, *(fields[k] for k in CRITERIA_FIELDS))
         was_enabled = flow.is_enabled
         if fields["is_enabled"] != was_enabled:
             require_permission(actor, "toggle")  # a PUT must not get round the on/off permission
@@ -143,6 +157,8 @@ def flow_update(
         flow.updated_by, flow.updated_at = user, timezone.now()
         flow.save()
         bump_index_version()
+        if flow.is_enabled != was_enabled:
+            _record_activation(flow, flow.is_enabled)
         if flow.is_enabled and (not was_enabled or (criteria_changed and enroll_existing)):
             _after_enable(flow, enroll_existing, user)
     return flow
@@ -161,7 +177,8 @@ def flow_set_enabled(
             .get(pk=get_flow(flow_id).pk)
         )
         if enabled:
-            require_tier(flow.object_type)
+            require_tier(flow.object_type, flow.enrollment_criteria)
+            require_trigger_permissions(actor, *(getattr(flow, k) for k in CRITERIA_FIELDS))
             _check_enroll_existing(flow.enrollment_criteria, enroll_existing)
         if flow.is_enabled == enabled:
             if enabled and enroll_existing:
@@ -172,6 +189,7 @@ def flow_set_enabled(
         flow.updated_by, flow.updated_at = user, timezone.now()
         flow.save(update_fields=["is_enabled", "revision_id", "updated_by", "updated_at"])
         bump_index_version()
+        _record_activation(flow, enabled)
         if enabled:
             _after_enable(flow, enroll_existing, user)
     return flow

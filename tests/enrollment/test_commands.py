@@ -150,14 +150,16 @@ def _schedules() -> dict[str, tuple[str, str, int | None]]:
     return {s.name: (s.func, s.schedule_type, s.minutes) for s in Schedule.objects.all()}
 
 
-def test_setup_schedules__creates_both_jobs() -> None:
+def test_setup_schedules__creates_every_job() -> None:
     output = run("setup_schedules")
     assert (
         "enrollment.run_due_steps: created" in output
         and "enrollment.prune_history: created" in output
+        and "enrollment.retry_due_events: created" in output
     )
     assert _schedules() == {
         "enrollment.run_due_steps": ("enrollment.tasks.run_due_steps", Schedule.MINUTES, 1),
+        "enrollment.retry_due_events": ("enrollment.tasks.retry_due_events", Schedule.MINUTES, 1),
         "enrollment.prune_history": ("enrollment.tasks.prune_history", Schedule.DAILY, None),
     }
 
@@ -170,7 +172,7 @@ def test_setup_schedules__twice__idempotent() -> None:
         )
     )
     output = run("setup_schedules")
-    assert output.count("unchanged") == 2
+    assert output.count("unchanged") == 3
     assert (
         list(
             Schedule.objects.order_by("pk").values_list(
@@ -194,7 +196,7 @@ def test_setup_schedules__drifted_and_duplicated__repaired() -> None:
         "enrollment.run_due_steps: updated" in output
         and "enrollment.prune_history: updated" in output
     )
-    assert Schedule.objects.count() == 2
+    assert Schedule.objects.count() == 3
     assert _schedules()["enrollment.run_due_steps"][2] == 1
 
 

@@ -179,15 +179,18 @@ def _referenced_types(root: Branch | None, object_type: str, schema: Schema) -> 
 
 
 def _analyse(
-    criteria_json: Any, object_type: ObjectType | str, path: str
+    criteria_json: Any, object_type: ObjectType | str, path: str, given: Schema | None = None
 ) -> tuple[Criteria | None, list[Problem]]:
     problems: list[Problem] = []
     root = parse_branch(criteria_json, path, problems)
-    schema = load_schema(property_types=set())  # object types and association types only
-    name = _object_type_name(object_type, schema)
-    if name is None:
-        return None, [Problem("objectType", f'unknown object type "{object_type}"'), *problems]
-    load_properties(schema, _referenced_types(root, name, schema))
+    if given is None:
+        schema = load_schema(property_types=set())  # object types and association types only
+        name = _object_type_name(object_type, schema)
+        if name is None:
+            return None, [Problem("objectType", f'unknown object type "{object_type}"'), *problems]
+        load_properties(schema, _referenced_types(root, name, schema))
+    else:
+        schema, name = given, str(object_type)
     if root is not None:
         problems.extend(
             check_tree(root, path=path, object_type=name, schema=schema, families=FAMILIES)
@@ -223,6 +226,14 @@ def parse(
     if problems or criteria is None:
         raise CriteriaInvalid(problems)
     return criteria
+
+
+def parse_in_schema(
+    criteria_json: dict[str, Any], *, schema: Schema, object_type: str, path: str
+) -> tuple[Criteria | None, list[Problem]]:
+    """Parse against a schema built by the caller (event properties are evaluated as the
+    properties of a pseudo object type: see ``workflows.criteria.event_filters``)."""
+    return _analyse(criteria_json, object_type, path, schema)
 
 
 def validate(

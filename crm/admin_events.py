@@ -1,0 +1,1 @@
+"""Admin pages for events: custom event definitions and stored occurrences (with retry)."""

@@ -1,0 +1,177 @@
+"""Event triggers end to end through the services: event stored -> task -> enrollment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from crm.actors import SYSTEM
+from crm.models import AccountSettings, Event, EventStatus, Tier
+from crm.services import record_create, record_update
+from crm.services.events import EventIn, event_record
+from enrollment.models import Enrollment, EnrollmentEvent
+from tests.enrollment.conftest import and_branch, delay, enum_any, or_root
+from tests.enrollment.events_helpers import event_based, event_branch, signup_definition
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def enterprise():
+    account = AccountSettings.load()
+    account.marketing_hub = Tier.ENTERPRISE
+    account.save()
+
+
+@pytest.fixture
+def signup(enterprise):
+    return signup_definition()
+
+
+def send(definition, record, **props):
+    return event_record(
+        EventIn(
+            event_type_id=definition.type_id,
+            source="API",
+            properties=props,
+            record_id=record.pk if record else None,
+            email=None if record else "nobody@example.com",
+        )
+    ).event
+
+
+def contact(**props):
+    return record_create(object_type="contacts", properties=props, actor=SYSTEM)
+
+
+def test_a_custom_event_enrolls_the_record_once(make_flow, signup):
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id, enum_any("plan", "pro"))))
+    ada = contact(email="ada@example.com")
+    event = send(signup, ada, plan="pro")
+    event.refresh_from_db()
+    assert event.status == EventStatus.PROCESSED
+    enrollment = Enrollment.objects.get(workflow=flow, record=ada)
+    assert enrollment.source == "EVENT" and enrollment.event_id == event.pk
+    row = EnrollmentEvent.objects.get(workflow=flow, record=ada, decision="ENROLLED")
+    assert row.reason == "EVENT_OCCURRED"
+    assert row.cause["eventId"] == str(event.pk)
+    assert event.outcome[0]["reason"] == "EVENT_OCCURRED"
+
+
+def test_event_property_filters_decide(make_flow, signup):
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id, enum_any("plan", "pro"))))
+    ada = contact(email="ada@example.com")
+    send(signup, ada, plan="free")
+    assert not Enrollment.objects.filter(workflow=flow).exists()
+    row = EnrollmentEvent.objects.get(workflow=flow, record=ada)
+    assert row.reason == "EVENT_FILTERS_NOT_MET"
+
+
+def test_no_record_is_no_match_and_never_enrolls_later(make_flow, signup):
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id)))
+    event = send(signup, None, plan="pro")
+    assert event.status == EventStatus.NO_MATCH and event.record_id is None
+    contact(email="nobody@example.com")
+    event.refresh_from_db()
+    assert event.status == EventStatus.NO_MATCH
+    assert not Enrollment.objects.filter(workflow=flow).exists()
+
+
+def test_refinement_is_evaluated_as_of_when_the_event_occurred(make_flow, signup):
+    refinement = or_root(and_branch(enum_any("lifecyclestage", "lead")))
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id), refinement=refinement))
+    ada = contact(email="ada@example.com", lifecyclestage="lead")
+    occurred = timezone.now()
+    record_update(record=ada, properties={"lifecyclestage": "customer"}, actor=SYSTEM)
+    event_record(
+        EventIn(
+            event_type_id=signup.type_id,
+            source="API",
+            record_id=ada.pk,
+            occurred_at=occurred,
+            properties={"plan": "pro"},
+        )
+    )
+    assert Enrollment.objects.filter(workflow=flow, record=ada).exists()
+    # and the other way round: it is a lead now, it was not when the event occurred
+    bob = contact(email="bob@example.com", lifecyclestage="customer")
+    occurred = timezone.now()
+    record_update(record=bob, properties={"lifecyclestage": "lead"}, actor=SYSTEM)
+    event_record(
+        EventIn(event_type_id=signup.type_id, source="API", record_id=bob.pk, occurred_at=occurred)
+    )
+    assert not Enrollment.objects.filter(workflow=flow, record=bob).exists()
+    row = EnrollmentEvent.objects.get(workflow=flow, record=bob)
+    assert row.reason == "REFINEMENT_NOT_MET"
+    assert row.trace["asOf"] == occurred.isoformat()
+
+
+def test_reenroll_every_time_the_event_occurs(make_flow, signup):
+    flow = make_flow(
+        "contacts",
+        event_based(event_branch(signup.type_id), should_reenroll=True),
+        actions=[delay("1", 60)],
+        startActionId="1",
+    )
+    ada = contact(email="ada@example.com")
+    send(signup, ada, seats=1)
+    assert Enrollment.objects.get(workflow=flow, record=ada).status == "ACTIVE"
+    # enrolled right now: skipped, with the reason
+    send(signup, ada, seats=2)
+    assert Enrollment.objects.filter(workflow=flow, record=ada).count() == 1
+    assert EnrollmentEvent.objects.filter(
+        workflow=flow, record=ada, reason="ALREADY_ENROLLED"
+    ).exists()
+    Enrollment.objects.filter(workflow=flow).update(status="COMPLETED")
+    send(signup, ada, seats=3)
+    assert Enrollment.objects.filter(workflow=flow, record=ada).count() == 2
+    assert EnrollmentEvent.objects.filter(
+        workflow=flow, record=ada, reason="EVENT_REOCCURRED"
+    ).exists()
+
+
+def test_first_time_only_by_default(make_flow, signup):
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id)))
+    ada = contact(email="ada@example.com")
+    send(signup, ada, seats=1)
+    Enrollment.objects.filter(workflow=flow).update(status="COMPLETED")
+    send(signup, ada, seats=2)
+    assert Enrollment.objects.filter(workflow=flow, record=ada).count() == 1
+    assert EnrollmentEvent.objects.filter(reason="REENROLLMENT_OFF").exists()
+
+
+def test_events_before_activation_do_not_enroll(make_flow, signup):
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id)))
+    ada = contact(email="ada@example.com")
+    event_record(
+        EventIn(
+            event_type_id=signup.type_id,
+            source="API",
+            record_id=ada.pk,
+            occurred_at=flow.updated_at - timedelta(minutes=1),
+        )
+    )
+    assert not Enrollment.objects.filter(workflow=flow).exists()
+    assert EnrollmentEvent.objects.get(workflow=flow).reason == "OCCURRED_WHILE_OFF"
+
+
+def test_a_duplicate_delivery_is_stored_once(signup):
+    ada = contact(email="ada@example.com")
+    item = EventIn(event_type_id=signup.type_id, source="API", record_id=ada.pk, sender_id="u-1")
+    first = event_record(item)
+    second = event_record(item)
+    assert first.created and not second.created
+    assert Event.objects.count() == 1
+
+
+def test_processing_twice_enrolls_once(make_flow, signup):
+    from enrollment.events import process_event
+
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id)))
+    ada = contact(email="ada@example.com")
+    event = send(signup, ada)
+    Event.objects.filter(pk=event.pk).update(status=EventStatus.RECEIVED)
+    assert process_event(event.pk) == EventStatus.PROCESSED
+    assert Enrollment.objects.filter(workflow=flow).count() == 1
