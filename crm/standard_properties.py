@@ -148,6 +148,8 @@ STANDARD_PROPERTIES: dict[str, list[PropertySpec]] = {
         text("lastname", "Last Name"),
         text("phone", "Phone Number", field_type="phonenumber"),
         text("mobilephone", "Mobile Phone Number", field_type="phonenumber"),
+        # the visitor cookie (hubspotutk) a form submission links to the contact
+        text("hubspotutk", "User token", group_name="analyticsinformation"),
         text("city", "City"),
         text("state", "State/Region"),
         text("country", "Country/Region"),

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from crm.models import Association, Record
 from crm.signals import AssociationsChanged, RecordsChanged
+from enrollment.crm_events import association_events, record_events
 from enrollment.eligibility import (
     Check,
     Evidence,
@@ -104,6 +105,7 @@ def handle_records_changed(change: RecordsChanged) -> None:
     index = current_index()
     if not index.flows:
         return
+    _crm_events(record_events, change, index)
     created = change.kind == "created"
     # 1. own-type workflows, per record (each record may have changed different properties);
     #    all candidate workflows of one record are evaluated in one pass. One index lookup
@@ -162,6 +164,7 @@ def handle_associations_changed(change: AssociationsChanged) -> None:
     index = current_index()
     if not index.flows:
         return
+    _crm_events(association_events, change, index)
     sides = (
         (change.from_object_type, change.to_object_type, 0),
         (change.to_object_type, change.from_object_type, 1),
@@ -184,6 +187,17 @@ def handle_associations_changed(change: AssociationsChanged) -> None:
                 },
             )
             dispatch(index.flows[flow_id], owners, cause)
+
+
+def _crm_events(store: Any, change: Any, index: Any) -> None:
+    """CRM changes some workflow listens to as events (``enrollment.crm_events``). Their
+    failure must not undo or hide the committed write whose receiver this is: logged."""
+    if not index.by_event:
+        return
+    try:
+        store(change, index)
+    except Exception:
+        log.exception("storing CRM events failed for %s", change)
 
 
 def dispatch(flow: CompiledFlow, record_ids: list[int], cause: Cause) -> None:

@@ -55,6 +55,8 @@ class EventIn:
     utk: str | None = None
     #: the sender's id for this occurrence (custom events' uuid, a submission id)
     sender_id: str | None = None
+    #: the record's object type, for event types that belong to any (CRM events)
+    object_type: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -221,9 +223,15 @@ def events_record(items: Sequence[EventIn], *, object_type: str | None = None) -
                 )
             )
             continue
-        otype = _object_type(etype, object_type)
-        if otype is None:
-            errors.append(ErrorDetail("unknown object type", name=f"{where}objectType"))
+        otype = _object_type(etype, item.object_type or object_type)
+        if otype is None or not etype.offered_for(otype.name):
+            errors.append(
+                ErrorDetail(
+                    f"{etype.label} events belong to "
+                    f"{', '.join(etype.object_types) or 'a record of a given object type'}",
+                    name=f"{where}objectType",
+                )
+            )
             continue
         if problems:
             continue
