@@ -194,10 +194,14 @@ def diagnose(flow: Workflow, record: Record, *, now: Any = None, limit: int = 50
             + " the enrollment triggers."
         )
         summary.extend(evaluation.summary())
+    events = _recent_events(flow, found.compiled, record, found.now)
+    for item in events[:3]:
+        summary.append(item["summary"][-1] if item["summary"] else "")
     return {
         "objectId": str(record.pk),
         "flowId": str(flow.pk),
         "enrolled": active is not None,
+        "events": events,
         "currentlyMatches": bool(evaluation and evaluation.matched),
         "isEnabled": flow.is_enabled,
         "summary": summary,
@@ -210,6 +214,38 @@ def diagnose(flow: Workflow, record: Record, *, now: Any = None, limit: int = 50
         "enrollments": [enrollment_json(e) for e in enrollments],
         "decisions": [decision_json(d) for d in decisions],
     }
+
+
+def _recent_events(flow: Workflow, compiled: Any, record: Record, now: Any) -> list[dict]:
+    """Event triggers: the record's latest events of the types the triggers name, each with
+    the event, its properties and what it would do if processed now."""
+    from crm.models import Event
+
+    if not compiled.event_branches:
+        return []
+    rows = (
+        Event.objects.filter(record=record, event_type_id__in=sorted(compiled.event_type_ids))
+        .select_related("object_type", "record")
+        .order_by("-occurred_at", "-id")[:10]
+    )
+    out = []
+    for event in rows:
+        tested = test_event(flow, event, now=now)
+        out.append(
+            {
+                "eventId": str(event.pk),
+                "eventTypeId": event.event_type_id,
+                "eventName": event.event_name,
+                "occurredAt": format_datetime(event.occurred_at),
+                "status": event.status,
+                "properties": event.properties,
+                "summary": tested["summary"],
+                "wouldEnroll": tested["matched"],
+                "evaluation": tested["evaluation"],
+                "refinement": tested.get("refinement"),
+            }
+        )
+    return out
 
 
 def _why_not(
@@ -241,3 +277,58 @@ def _why_not(
         else:
             lines.append(f"{words}: {sentence(verdict.reason, detail=verdict.detail)}")
     return lines
+
+
+def test_event(flow: Workflow, event: Any, *, now: Any = None) -> dict[str, Any]:
+    """What this stored event would do to this workflow if it were processed now - which
+    HubSpot cannot say (its event triggers cannot be tested). Nothing is enrolled: the same
+    evidence the event task gathers goes to the same rule, and the answer is its verdict."""
+    from enrollment.events import _periods, event_evidence, while_off
+
+    now = now or timezone.now()
+    compiled = compile_flow(flow)
+    record = event.record
+    base = {"objectId": str(event.record_id) if event.record_id else None, "eventId": str(event.pk)}
+    if record is None:
+        line = (
+            "No record matched this event when it arrived (NO_MATCH): HubSpot's rule is that "
+            "the record must exist before the event, so it never enrolls anything."
+        )
+        return {**base, "matched": False, "summary": [line], "evaluation": None}
+    enrollments = Enrollment.objects.filter(workflow=flow, record=record)
+    facts = Facts(
+        path=Path.EVENT,
+        enabled=flow.is_enabled,
+        has_triggers=bool(compiled.event_branches),
+        active=enrollments.filter(status=EnrollmentStatus.ACTIVE).exists(),
+        last_cycle=max(enrollments.values_list("cycle", flat=True), default=0),
+        should_re_enroll=flow.should_re_enroll,
+        while_off=while_off(_periods([flow.pk]).get(flow.pk), event.occurred_at),
+    )
+    verdict = decide(facts, event_evidence(compiled, event, record, now))
+    words = sentence(verdict.reason, detail=verdict.detail)
+    summary = [
+        f"Event {event.event_name or event.event_type_id} (id {event.pk}) on record "
+        f"{record.pk}, occurred {format_datetime(event.occurred_at)}.",
+        ("It would enroll the record: " if verdict.admit else "It would not: ") + words,
+    ]
+    refinement = verdict.checks.get(Part.REFINEMENT)
+    if refinement is not None and refinement.evaluation is not None:
+        summary.append(
+            "Refinement filters, as the record was when the event occurred: "
+            + ("met." if refinement.matched else "not met.")
+        )
+        summary.extend(refinement.evaluation.summary())
+    criteria = verdict.checks.get(Part.CRITERIA)
+    return {
+        **base,
+        "matched": verdict.admit,
+        "summary": summary,
+        "evaluation": criteria.evaluation.to_dict()
+        if criteria is not None and criteria.evaluation is not None
+        else None,
+        "refinement": refinement.evaluation.to_dict()
+        if refinement is not None and refinement.evaluation is not None
+        else None,
+        "event": verdict_json(verdict),
+    }

@@ -68,7 +68,21 @@ class EnableSerializer(serializers.Serializer):
 
 
 class TestSerializer(serializers.Serializer):
-    objectId = ObjectIdField(help_text="The record to evaluate against the triggers.")
+    objectId = ObjectIdField(
+        required=False, help_text="The record to evaluate against the triggers."
+    )
+    eventId = ObjectIdField(
+        required=False,
+        help_text="A stored event: what it would do to this flow if processed now (event "
+        "triggers). Give objectId or eventId.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if ("objectId" in attrs) == ("eventId" in attrs):
+            raise serializers.ValidationError(
+                {"objectId": "give objectId (test a record) or eventId (test an event), not both"}
+            )
+        return attrs
 
 
 # --------------------------------------------------------------------------- responses
@@ -178,21 +192,49 @@ class EligibilitySerializer(serializers.Serializer):
 
 
 class TestResultSerializer(serializers.Serializer):
-    objectId = serializers.CharField()
+    objectId = serializers.CharField(allow_null=True)
+    eventId = serializers.CharField(required=False, help_text="Set when an event was tested.")
     matched = serializers.BooleanField()
     summary = serializers.ListField(child=serializers.CharField())
     evaluation = serializers.JSONField(
         allow_null=True, help_text="Each branch and filter: pass or fail, value seen."
     )
-    enrollExisting = VerdictSerializer(
-        help_text="Would enroll-existing take the record now (the eligibility rule)?"
+    refinement = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Events: the refinement filters as the record was when the event occurred.",
     )
+    enrollExisting = VerdictSerializer(
+        required=False,
+        help_text="Would enroll-existing take the record now (the eligibility rule)?",
+    )
+    event = VerdictSerializer(
+        required=False, help_text="Events: would processing this event now enroll the record?"
+    )
+
+
+class DiagnosedEventSerializer(serializers.Serializer):
+    eventId = serializers.CharField()
+    eventTypeId = serializers.CharField()
+    eventName = serializers.CharField()
+    occurredAt = serializers.CharField()
+    status = serializers.CharField()
+    properties = serializers.DictField()
+    summary = serializers.ListField(child=serializers.CharField())
+    wouldEnroll = serializers.BooleanField()
+    evaluation = serializers.JSONField(allow_null=True)
+    refinement = serializers.JSONField(allow_null=True)
 
 
 class DiagnosisSerializer(serializers.Serializer):
     objectId = serializers.CharField()
     flowId = serializers.CharField()
     enrolled = serializers.BooleanField()
+    events = DiagnosedEventSerializer(
+        many=True,
+        help_text="Event triggers: the record's latest events of the types they name, each "
+        "with what it would do if processed now.",
+    )
     currentlyMatches = serializers.BooleanField()
     isEnabled = serializers.BooleanField()
     summary = serializers.ListField(child=serializers.CharField())

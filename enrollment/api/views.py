@@ -23,7 +23,7 @@ from crm.errors import CrmValidationError, ErrorDetail, ObjectNotFound
 from crm.ids import parse_id
 from crm.models import Record
 from enrollment.backfill import latest_run, progress
-from enrollment.diagnose import diagnose, enrollment_json, test_record
+from enrollment.diagnose import diagnose, enrollment_json, test_event, test_record
 from enrollment.manual import enroll_records
 from enrollment.models import Enrollment
 from enrollment.unenroll import unenroll_records
@@ -247,4 +247,20 @@ class TestView(APIView):
     def post(self, request: Request, flowId: str) -> Response:
         flow = get_flow(flowId)
         data = body(serializers.TestSerializer, request)
+        if "eventId" in data:
+            return Response(test_event(flow, event_of(data["eventId"])))
         return Response(test_record(flow, record_of(flow, data["objectId"], in_body=True)))
+
+
+def event_of(event_id: Any) -> Any:
+    from crm.models import Event
+
+    pk = parse_id(event_id)
+    event = (
+        Event.objects.select_related("object_type", "record").filter(pk=pk).first()
+        if pk is not None
+        else None
+    )
+    if event is None:
+        raise ObjectNotFound.named(f"No event with id {event_id}.", "eventId")
+    return event

@@ -175,3 +175,47 @@ def test_processing_twice_enrolls_once(make_flow, signup):
     Event.objects.filter(pk=event.pk).update(status=EventStatus.RECEIVED)
     assert process_event(event.pk) == EventStatus.PROCESSED
     assert Enrollment.objects.filter(workflow=flow).count() == 1
+
+
+def test_the_test_endpoint_says_what_a_stored_event_would_do(api, make_flow, signup):
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id, enum_any("plan", "pro"))))
+    ada = contact(email="ada@example.com")
+    free = send(signup, ada, plan="free")
+    answer = api.post(
+        f"/automation/v4/flows/{flow.pk}/test", {"eventId": str(free.pk)}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["matched"] is False
+    assert body["event"]["reasonCode"] == "EVENT_FILTERS_NOT_MET"
+    assert body["evaluation"]["matched"] is False
+    pro = send(signup, ada, plan="pro")  # enrolls (no actions: completes at once)
+    body = api.post(
+        f"/automation/v4/flows/{flow.pk}/test", {"eventId": str(pro.pk)}, format="json"
+    ).json()
+    assert body["event"]["reasonCode"] == "REENROLLMENT_OFF"
+    missing = api.post(f"/automation/v4/flows/{flow.pk}/test", {"eventId": "999999"}, format="json")
+    assert missing.status_code == 404
+    both = api.post(
+        f"/automation/v4/flows/{flow.pk}/test",
+        {"eventId": str(pro.pk), "objectId": str(ada.pk)},
+        format="json",
+    )
+    assert both.status_code == 400
+
+
+def test_diagnose_shows_the_events_and_their_traces(api, make_flow, signup):
+    refinement = or_root(and_branch(enum_any("lifecyclestage", "lead")))
+    flow = make_flow(
+        "contacts",
+        event_based(event_branch(signup.type_id, enum_any("plan", "pro")), refinement=refinement),
+    )
+    ada = contact(email="ada@example.com", lifecyclestage="customer")
+    event = send(signup, ada, plan="pro")
+    body = api.get(f"/automation/v4/flows/{flow.pk}/diagnose/{ada.pk}").json()
+    assert body["events"][0]["eventId"] == str(event.pk)
+    assert body["events"][0]["properties"] == {"plan": "pro"}
+    assert body["events"][0]["refinement"]["matched"] is False
+    assert body["decisions"][0]["reason"] == "REFINEMENT_NOT_MET"
+    assert body["decisions"][0]["cause"]["eventId"] == str(event.pk)
+    assert any("refinement" in line.lower() for line in body["summary"])
