@@ -219,3 +219,103 @@ def test_diagnose_shows_the_events_and_their_traces(api, make_flow, signup):
     assert body["decisions"][0]["reason"] == "REFINEMENT_NOT_MET"
     assert body["decisions"][0]["cause"]["eventId"] == str(event.pk)
     assert any("refinement" in line.lower() for line in body["summary"])
+
+
+def test_a_count_refinement_fires_on_the_third_occurrence(make_flow, signup):
+    branch = event_branch(
+        signup.type_id,
+        enum_any("plan", "pro"),
+        coalescing={"type": "NUM_OCCURRENCES", "minOccurrences": 3},
+    )
+    flow = make_flow("contacts", event_based(branch))
+    ada = contact(email="ada@example.com")
+    send(signup, ada, plan="pro", seats=1)
+    send(signup, ada, plan="free", seats=2)  # does not count: the property filter fails
+    send(signup, ada, plan="pro", seats=3)
+    assert not Enrollment.objects.filter(workflow=flow).exists()
+    third = send(signup, ada, plan="pro", seats=4)
+    enrollment = Enrollment.objects.get(workflow=flow, record=ada)
+    assert enrollment.event_id == third.pk
+    row = EnrollmentEvent.objects.get(workflow=flow, decision="ENROLLED")
+    assert "occurrence 3" in row.message
+
+
+def test_a_time_window_refinement(make_flow, signup):
+    since = timezone.now() - timedelta(days=1)
+    branch = event_branch(
+        signup.type_id,
+        pruning={
+            "type": "ABSOLUTE_COMPARATIVE",
+            "comparison": "AFTER",
+            "timestamp": int(since.timestamp() * 1000),
+        },
+    )
+    flow = make_flow("contacts", event_based(branch))
+    # the workflow was on all along: only the window decides
+    flow.activations.update(turned_on_at=timezone.now() - timedelta(days=30))
+    ada = contact(email="ada@example.com")
+    event_record(
+        EventIn(
+            event_type_id=signup.type_id,
+            source="API",
+            record_id=ada.pk,
+            occurred_at=timezone.now() - timedelta(days=2),
+        )
+    )
+    assert not Enrollment.objects.filter(workflow=flow).exists()
+    assert EnrollmentEvent.objects.get(workflow=flow).reason == "EVENT_FILTERS_NOT_MET"
+    send(signup, ada)
+    assert Enrollment.objects.filter(workflow=flow).exists()
+
+
+def test_a_late_event_that_occurred_while_on_still_enrolls(make_flow, signup):
+    from workflows.services import flow_set_enabled
+
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id)))
+    ada = contact(email="ada@example.com")
+    occurred = timezone.now()
+    flow_set_enabled(flow_id=flow.pk, enabled=False, actor=SYSTEM)
+    # arrives while the workflow is off: not in the index, nothing happens
+    late = event_record(
+        EventIn(event_type_id=signup.type_id, source="API", record_id=ada.pk, occurred_at=occurred)
+    ).event
+    assert not Enrollment.objects.filter(workflow=flow).exists()
+    flow_set_enabled(flow_id=flow.pk, enabled=True, actor=SYSTEM)
+    # delivered again (a retry) now that it is back on: it occurred while on, so it enrolls
+    from enrollment.events import process_event
+
+    Event.objects.filter(pk=late.pk).update(status=EventStatus.RECEIVED)
+    process_event(late.pk)
+    assert Enrollment.objects.filter(workflow=flow, event_id=late.pk).exists()
+    # one that occurred in the off gap does not
+    bob = contact(email="bob@example.com")
+    periods = list(flow.activations.order_by("turned_on_at"))
+    gap = periods[0].turned_off_at + (periods[1].turned_on_at - periods[0].turned_off_at) / 2
+    event_record(
+        EventIn(event_type_id=signup.type_id, source="API", record_id=bob.pk, occurred_at=gap)
+    )
+    assert EnrollmentEvent.objects.get(workflow=flow, record=bob).reason == "OCCURRED_WHILE_OFF"
+
+
+def test_a_failure_is_kept_retried_with_backoff_and_retryable(make_flow, signup, monkeypatch):
+    from enrollment import events as pipeline
+
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id)))
+    ada = contact(email="ada@example.com")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(pipeline, "_process", broken)
+    event = send(signup, ada)
+    event.refresh_from_db()
+    assert event.status == EventStatus.FAILED
+    assert "database went away" in event.error and event.attempts == 1
+    assert event.next_attempt_at > timezone.now()
+    assert pipeline.retry_due_events() == 0  # not due yet
+    monkeypatch.undo()
+    Event.objects.filter(pk=event.pk).update(next_attempt_at=timezone.now())
+    assert pipeline.retry_due_events() == 1  # queued (sync in tests: processed at once)
+    event.refresh_from_db()
+    assert event.status == EventStatus.PROCESSED and event.attempts == 2
+    assert Enrollment.objects.filter(workflow=flow, record=ada).count() == 1
