@@ -55,9 +55,7 @@ def test_created_with_the_value_counts_as_a_change(make_flow):
 
 def test_record_created_event(make_flow):
     refinement = or_root(and_branch(enum_any("lifecyclestage", "lead")))
-    flow = make_flow(
-        "contacts", event_based(event_branch(RECORD_CREATED), refinement=refinement)
-    )
+    flow = make_flow("contacts", event_based(event_branch(RECORD_CREATED), refinement=refinement))
     lead = contact(email="l@example.com", lifecyclestage="lead")
     customer = contact(email="c@example.com", lifecyclestage="customer")
     assert Enrollment.objects.filter(workflow=flow, record=lead).exists()
