@@ -2,7 +2,8 @@
 
 One workflow per filter-trigger capability that exists (own property, an associated
 company's property, an association label, a count property with "include empty",
-re-enrollment, manual-only, unenrollment triggers, a goal), turned on, existing records
+re-enrollment, manual-only, unenrollment triggers, a goal) and an event trigger ("city
+changes to Dublin"), turned on, existing records
 enrolled, and then a handful of scripted CRM changes made through the services, so the
 enrollment history holds enrollments, re-enrollments, unenrollments, goal completions and
 non-enrollments with their reasons - things Diagnose can explain.
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.actors import Actor
+from crm.event_types import PROPERTY_VALUE_CHANGED
 from crm.models import AssociationType, ChangeSource, Record
 from crm.services import record_update
 from enrollment.backfill import run_backfill, start_backfill
@@ -37,6 +39,12 @@ def _prop(name: str, operation: dict[str, Any]) -> dict[str, Any]:
 def _any_of(name: str, *values: str) -> dict[str, Any]:
     return _prop(
         name, {"operationType": "ENUMERATION", "operator": "IS_ANY_OF", "values": list(values)}
+    )
+
+
+def _is(name: str, *values: str) -> dict[str, Any]:
+    return _prop(
+        name, {"operationType": "MULTISTRING", "operator": "IS_EQUAL_TO", "values": list(values)}
     )
 
 
@@ -200,6 +208,30 @@ def _specs() -> list[tuple[str, str, dict[str, Any]]]:
                 "goalFilterBranch": _or(_and(_any_of("dealstage", "closedwon"))),
             },
         ),
+        (
+            "Moved to Dublin: meetup invite (event: city changes to Dublin)",
+            "0-1",
+            {
+                "enrollmentCriteria": {
+                    "type": "EVENT_BASED",
+                    "shouldReEnroll": True,
+                    "listMembershipFilterBranches": [],
+                    "eventFilterBranches": [
+                        {
+                            "filterBranchType": "UNIFIED_EVENTS",
+                            "filterBranchOperator": "AND",
+                            "eventTypeId": PROPERTY_VALUE_CHANGED,
+                            "operator": "HAS_COMPLETED",
+                            "filters": [_is("hs_name", "city"), _is("hs_value", "Dublin")],
+                            "filterBranches": [],
+                        }
+                    ],
+                    "refinementCriteria": _or(
+                        _and(_any_of("lifecyclestage", "subscriber", "lead", "customer"))
+                    ),
+                }
+            },
+        ),
     ]
     if decision_maker is not None:
         specs.insert(
@@ -344,7 +376,26 @@ def _play_big_deals(flow: Workflow) -> int:
     return done
 
 
+def _play_dublin(flow: Workflow) -> int:
+    """Contacts moving to Dublin are enrolled by the event (whatever they were before); one
+    moving to Cork is an event that did not meet the trigger. The events are processed here
+    so the history is there at once; the queued tasks then find them PROCESSED."""
+    from crm.models import Event, EventStatus
+    from enrollment.events import process_event
+
+    done = 0
+    movers = _records("contacts").exclude(properties__city="Dublin")
+    for contact in movers[:3]:
+        done += _update(contact, city="Dublin")
+    for contact in movers[3:4]:
+        done += _update(contact, city="Cork")
+    for event_id in Event.objects.filter(status=EventStatus.RECEIVED).values_list("pk", flat=True):
+        process_event(event_id)
+    return done
+
+
 PLAYS: dict[str, Callable[[Workflow], int]] = {
+    "Moved to Dublin: meetup invite (event: city changes to Dublin)": _play_dublin,
     "Welcome new leads": _play_leads,
     "Deal won: kickoff (re-enrolls every time a deal is won)": _play_won,
     "Onboarding call (manual enrollment only)": _play_onboarding,

@@ -54,7 +54,7 @@ def _labelled(label: str) -> list[tuple[int, int]]:
 def test_seed_demo__fresh_database__expected_volumes_and_one_line_summary(seeded) -> None:
     crm_line, workflows_line = seeded.splitlines()
     assert crm_line.startswith("Seeded demo data in ")
-    assert workflows_line.startswith("Seeded 8 demo workflows")
+    assert workflows_line.startswith("Seeded 9 demo workflows")
     assert (_of("contacts").count(), _of("companies").count(), _of("deals").count()) == (
         300,
         60,
@@ -196,7 +196,7 @@ def test_seed_demo__workflows__each_capability_on_with_history_to_diagnose(seede
     from workflows.models import Workflow
 
     flows = {f.name: f for f in Workflow.objects.all()}
-    assert len(flows) == 8 and all(f.is_enabled for f in flows.values())
+    assert len(flows) == 9 and all(f.is_enabled for f in flows.values())
     reasons = set(EnrollmentEvent.objects.values_list("reason", flat=True))
     assert {
         "ENROLL_EXISTING",
@@ -210,6 +210,8 @@ def test_seed_demo__workflows__each_capability_on_with_history_to_diagnose(seede
         "GOAL_ALREADY_MET",
         "NO_LONGER_MEETS_CRITERIA",
         "ALREADY_ENROLLED",
+        "EVENT_OCCURRED",
+        "EVENT_FILTERS_NOT_MET",
     } <= reasons
     for flow in flows.values():  # every list-based demo workflow enrolled someone
         if flow.criteria_type == "LIST_BASED":
