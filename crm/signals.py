@@ -61,3 +61,5 @@ class EventsStored:
     """New event occurrences (status RECEIVED) committed and waiting to be processed."""
 
     event_ids: tuple[int, ...]
+    #: the event type of each (same order): receivers can skip types nobody listens to
+    event_type_ids: tuple[str, ...] = ()

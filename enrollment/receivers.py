@@ -31,6 +31,6 @@ def on_flow_enabled(flow_id: int, enroll_existing: bool, user_id: int | None) ->
 
 
 def on_events_stored(sender: Any, change: EventsStored, **kwargs: Any) -> None:
-    from enrollment.events import queue_events
+    from enrollment.events import events_stored
 
-    queue_events(change.event_ids)
+    events_stored(change)

@@ -278,9 +278,12 @@ def _store(rows: list[Event]) -> list[Stored]:
                 continue
             seen[row.key] = row
             out.append(Stored(row, True))
-        new = tuple(s.event.pk for s in out if s.created and s.event.status == EventStatus.RECEIVED)
+        new = [s.event for s in out if s.created and s.event.status == EventStatus.RECEIVED]
         if new:
-            change = EventsStored(event_ids=new)
+            change = EventsStored(
+                event_ids=tuple(e.pk for e in new),
+                event_type_ids=tuple(e.event_type_id for e in new),
+            )
             transaction.on_commit(lambda: events_stored.send(sender=Event, change=change))
     return out
 

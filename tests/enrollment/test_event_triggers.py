@@ -319,3 +319,15 @@ def test_a_failure_is_kept_retried_with_backoff_and_retryable(make_flow, signup,
     event.refresh_from_db()
     assert event.status == EventStatus.PROCESSED and event.attempts == 2
     assert Enrollment.objects.filter(workflow=flow, record=ada).count() == 1
+
+
+def test_an_event_nobody_listens_to_is_processed_without_a_task(signup, monkeypatch):
+    from enrollment import events as pipeline
+
+    queued: list = []
+    monkeypatch.setattr(pipeline, "enqueue", lambda *args: queued.append(args))
+    ada = contact(email="ada@example.com")
+    event = send(signup, ada)
+    event.refresh_from_db()
+    assert event.status == EventStatus.PROCESSED and event.outcome == []
+    assert queued == []
