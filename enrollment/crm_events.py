@@ -67,7 +67,7 @@ def record_events(change: RecordsChanged, index: TriggerIndex) -> None:
     if change.kind in {"created", "updated"} and _listened(
         index, PROPERTY_VALUE_CHANGED, change.object_type
     ):
-        items += _property_changes(change)
+        items += _property_changes(change, index.changed_names(change.object_type))
     if change.object_type == "tasks" and change.kind == "updated":
         items += _completed_tasks(change, index)
     _store(items)
@@ -78,10 +78,17 @@ def _store(items: list[EventIn]) -> None:
         events_record(items[start : start + MAX_BATCH])
 
 
-def _property_changes(change: RecordsChanged) -> list[EventIn]:
+def _property_changes(change: RecordsChanged, names: frozenset[str] | None) -> list[EventIn]:
+    """One event per changed property - only the properties some trigger names with an
+    exact ``hs_name`` (all of them when a trigger does not narrow it)."""
+    wanted = (
+        change.all_changed_properties if names is None else change.all_changed_properties & names
+    )
+    if not wanted:
+        return []
     rows = PropertyChange.objects.filter(
         record_id__in=list(change.changed_properties),
-        property_name__in=sorted(change.all_changed_properties),
+        property_name__in=sorted(wanted),
     )
     if change.at is not None:
         rows = rows.filter(timestamp=change.at)

@@ -45,6 +45,8 @@ class CompiledFlow:
     #: evaluated as the record was when the event occurred
     event_branches: tuple[Any, ...] = ()
     refinement: Any = None
+    #: property-value-changed triggers: the property names they can fire on (None: any)
+    changed_names: frozenset[str] | None = frozenset()
 
     @property
     def event_type_ids(self) -> frozenset[str]:
@@ -109,7 +111,33 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
         all_keys=frozenset(all_keys),
         event_branches=branches,
         refinement=refinement,
+        changed_names=_changed_names(criteria_json) if branches else frozenset(),
     )
+
+
+#: operators whose values are the only property names an hs_name filter lets through
+_EXACT = {"IS_EQUAL_TO", "IS_ANY_OF", "EQ"}
+
+
+def _changed_names(criteria_json: Mapping[str, Any]) -> frozenset[str] | None:
+    """Which property changes a flow's "property value changed" branches can fire on, so
+    the CRM stores change events only for those (None: a branch without an exact hs_name)."""
+    from crm.event_types import PROPERTY_VALUE_CHANGED
+
+    names: set[str] = set()
+    for node in criteria_json.get("eventFilterBranches") or []:
+        if not isinstance(node, Mapping) or node.get("eventTypeId") != PROPERTY_VALUE_CHANGED:
+            continue
+        exact = None
+        for f in node.get("filters") or []:
+            op = f.get("operation") or {} if isinstance(f, Mapping) else {}
+            if f.get("property") == "hs_name" and op.get("operator") in _EXACT:
+                values = op.get("values") or ([op["value"]] if op.get("value") else [])
+                exact = {str(v) for v in values}
+        if exact is None:
+            return None
+        names |= exact
+    return frozenset(names)
 
 
 def _event_branches(criteria_json: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -172,6 +200,17 @@ class TriggerIndex:
 
     def listens_to(self, type_id: str) -> bool:
         return type_id in self.by_event
+
+    def changed_names(self, object_type: str) -> frozenset[str] | None:
+        """Property names whose changes some flow on ``object_type`` listens to (None: all)."""
+        from crm.event_types import PROPERTY_VALUE_CHANGED
+
+        names: set[str] = set()
+        for flow in self.flows_for_event(PROPERTY_VALUE_CHANGED, object_type):
+            if flow.changed_names is None:
+                return None
+            names |= flow.changed_names
+        return frozenset(names)
 
     def flows_watching(self, object_type: str, properties: Iterable[str]) -> dict[int, set[str]]:
         """Flow id -> the changed properties it watches, for changes on ``object_type``."""

@@ -93,3 +93,10 @@ def test_a_task_completed_on_a_deal(make_flow):
     assert not Enrollment.objects.filter(workflow=flow).exists()
     record_update(record=task, properties={"hs_task_status": "COMPLETED"}, actor=SYSTEM)
     assert Enrollment.objects.filter(workflow=flow, record=deal).exists()
+
+
+def test_only_the_named_property_changes_are_stored(make_flow):
+    make_flow("contacts", event_based(changed_to("city", "Dublin")))
+    ada = contact(email="ada@example.com")
+    record_update(record=ada, properties={"firstname": "Ada", "city": "Cork"}, actor=SYSTEM)
+    assert sorted(Event.objects.values_list("properties__hs_name", flat=True)) == ["city"]
