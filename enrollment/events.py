@@ -181,9 +181,12 @@ class EventCause:
 
 def _process(event: Event, now: datetime) -> list[dict[str, Any]]:
     index = current_index()
-    flows = index.flows_for_event(event.event_type_id, event.object_type.name)
-    if not flows or event.record_id is None:
+    if event.record_id is None:
         return []
+    outcome = _filter_triggers(event, index)
+    flows = index.flows_for_event(event.event_type_id, event.object_type.name)
+    if not flows:
+        return outcome
     record = event.record
     if record is None or record.archived:
         return [
@@ -194,7 +197,6 @@ def _process(event: Event, now: datetime) -> list[dict[str, Any]]:
     periods = _periods([f.id for f in flows])
     cause = EventCause(event).as_dict()
     pending: list[EnrollmentEvent] = []
-    outcome: list[dict[str, Any]] = []
     for flow in flows:
         facts = Facts(
             path=Path.EVENT,
@@ -210,6 +212,39 @@ def _process(event: Event, now: datetime) -> list[dict[str, Any]]:
     if pending:
         EnrollmentEvent.objects.bulk_create(pending)
     return outcome
+
+
+def _filter_triggers(event: Event, index: Any) -> list[dict[str, Any]]:
+    """Filter-based workflows whose criteria count this record's events of this type: the
+    new event is a change of the record, decided as a change is (the criteria now and just
+    before the event occurred), inside this event's transaction."""
+    from enrollment.engine import Cause, evaluate_pairs
+
+    flows = index.filter_flows_for_event(event.event_type_id, event.object_type.name)
+    if not flows or event.record is None or event.record.archived:
+        return []
+    extra = EventCause(event).as_dict()
+    cause = Cause(
+        "EVENT",
+        event.object_type.name,
+        event.record_id,
+        (),
+        event.source,
+        f"event:{event.pk}",
+        event.occurred_at,
+        None,
+        {k: v for k, v in extra.items() if k not in {"kind", "objectType", "recordId", "source"}},
+    )
+    evaluate_pairs(
+        [(flow, event.record_id) for flow in flows],
+        cause=cause,
+        created=False,
+        record_history={f.id: True for f in flows},
+        changed={f.id: frozenset() for f in flows},
+    )
+    return [
+        {"flowId": str(f.id), "decision": "EVALUATED", "reason": "FILTER_CRITERIA"} for f in flows
+    ]
 
 
 def event_evidence(flow: CompiledFlow, event: Event, record: Record, now: datetime) -> Evidence:

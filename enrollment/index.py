@@ -17,6 +17,9 @@ from workflows.models import CriteriaType, IndexVersion, Workflow
 
 #: Pseudo-property that stands for "the set of associations to that type changed".
 ASSOCIATIONS = "<assoc>"
+#: Pseudo object type of watched keys ("<event>", eventTypeId): the criteria read the
+#: record's stored events of that type (event filters inside filter criteria).
+EVENTS = "<event>"
 
 
 @dataclass(frozen=True)
@@ -176,12 +179,15 @@ class TriggerIndex:
     by_key: dict[tuple[str, str], set[int]]
     #: event type id -> the enabled workflows an occurrence of it may enroll
     by_event: dict[str, set[int]] = field(default_factory=dict)
+    #: event type id -> enabled filter-based workflows whose criteria read such events
+    by_event_filter: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, version: tuple[int, str], workflows: Iterable[Workflow]) -> TriggerIndex:
         flows: dict[int, CompiledFlow] = {}
         by_key: dict[tuple[str, str], set[int]] = {}
         by_event: dict[str, set[int]] = {}
+        by_filter: dict[str, set[int]] = {}
         for wf in workflows:
             compiled = compile_flow(wf)
             flows[wf.pk] = compiled
@@ -189,7 +195,16 @@ class TriggerIndex:
                 by_key.setdefault(key, set()).add(wf.pk)
             for type_id in compiled.event_type_ids:
                 by_event.setdefault(type_id, set()).add(wf.pk)
-        return cls(version=version, flows=flows, by_key=by_key, by_event=by_event)
+            for otype, type_id in compiled.all_keys:
+                if otype == EVENTS:
+                    by_filter.setdefault(type_id, set()).add(wf.pk)
+        return cls(
+            version=version,
+            flows=flows,
+            by_key=by_key,
+            by_event=by_event,
+            by_event_filter=by_filter,
+        )
 
     def flows_for_event(self, type_id: str, object_type: str) -> list[CompiledFlow]:
         return [
@@ -198,8 +213,17 @@ class TriggerIndex:
             if self.flows[fid].object_type == object_type
         ]
 
+    def filter_flows_for_event(self, type_id: str, object_type: str) -> list[CompiledFlow]:
+        """Filter-based workflows on ``object_type`` whose criteria count events of this type:
+        a new one re-evaluates the record, as a property change would."""
+        return [
+            self.flows[fid]
+            for fid in sorted(self.by_event_filter.get(type_id, ()))
+            if self.flows[fid].object_type == object_type
+        ]
+
     def listens_to(self, type_id: str) -> bool:
-        return type_id in self.by_event
+        return type_id in self.by_event or type_id in self.by_event_filter
 
     def changed_names(self, object_type: str) -> frozenset[str] | None:
         """Property names whose changes some flow on ``object_type`` listens to (None: all)."""
