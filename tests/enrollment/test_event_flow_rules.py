@@ -108,3 +108,12 @@ def test_event_triggers_cannot_enroll_existing_records(api):
     )
     assert answer.status_code == 400
     assert "LIST_BASED" in str(answer.json())
+
+
+def test_the_catalogue_lists_event_types_with_custom_definitions(api):
+    set_tier("marketing", Tier.ENTERPRISE)
+    signup = signup_definition()
+    body = api.get("/automation/v4/triggers/catalogue").json()
+    types = {t["eventTypeId"]: t for t in body["eventTypes"]}
+    assert types[FORM_SUBMISSION]["objectTypes"] == ["contacts"]
+    assert {p["name"] for p in types[signup.type_id]["properties"]} == {"plan", "seats"}

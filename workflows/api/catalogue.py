@@ -1,5 +1,5 @@
-"""``GET /automation/v4/triggers/catalogue``: the filter families and operators, as the trigger
-builder reads them (ours: HubSpot publishes no such endpoint)."""
+"""``GET /automation/v4/triggers/catalogue``: the filter families, operators and event types,
+as the trigger builder reads them (ours: HubSpot publishes no such endpoint)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,21 @@ class TriggerCatalogueView(APIView):
                     "properties": {
                         "filterFamilies": {"type": "array", "items": {"type": "object"}},
                         "operators": {"type": "array", "items": {"type": "object"}},
+                        "eventTypes": {
+                            "type": "array",
+                            "items": {"type": "object"},
+                            "description": "Event types a trigger or event filter can name "
+                            "(eventTypeId, label, family, objectTypes, declared properties); "
+                            "custom event definitions included.",
+                        },
                     },
-                    "required": ["filterFamilies", "operators"],
+                    "required": ["filterFamilies", "operators", "eventTypes"],
                 },
                 description="Every registered filter family and every operator",
             ),
         },
     )
     def get(self, request: Request) -> Response:
-        return Response(catalogue())
+        from crm.event_types import all_event_types
+
+        return Response({**catalogue(), "eventTypes": [t.to_json() for t in all_event_types()]})
