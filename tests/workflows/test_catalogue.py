@@ -82,5 +82,5 @@ def test_operators__each_has_a_label_and_property_types() -> None:
 def test_catalogue_endpoint__authenticated__same_catalogue(api, anon_api) -> None:
     got = api.get("/automation/v4/triggers/catalogue")
     assert got.status_code == 200
-    assert got.json() == catalogue()
+    assert {k: v for k, v in got.json().items() if k != "eventTypes"} == catalogue()
     assert anon_api.get("/automation/v4/triggers/catalogue").status_code == 401
