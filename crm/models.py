@@ -30,6 +30,14 @@ class Tier(models.TextChoices):
 TIER_RANK = {Tier.NONE: 0, Tier.STARTER: 1, Tier.PROFESSIONAL: 2, Tier.ENTERPRISE: 3}
 
 
+def new_portal_id() -> int:
+    """A random 8-digit account number, drawn once when the settings row is first made.
+
+    HubSpot names an account by its portal id (Forms API paths, account info); a random one
+    keeps two installs apart. It never changes afterwards: embedded forms post to it."""
+    return 10_000_000 + secrets.randbelow(90_000_000)
+
+
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(f'"{value}" is not a known IANA time zone (e.g. "Europe/Dublin").')
@@ -43,6 +51,10 @@ class AccountSettings(models.Model):
     service_hub = models.CharField(max_length=16, choices=Tier.choices, default=Tier.PROFESSIONAL)
     operations_hub = models.CharField(max_length=16, choices=Tier.choices, default=Tier.NONE)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    #: this account's number in HubSpot's APIs (``/submissions/v3/integration/submit/{portalId}``)
+    portal_id = models.PositiveBigIntegerField(default=new_portal_id, editable=False)
+    #: ISO 4217 code, served by ``/account-info/v3/details`` as ``companyCurrency``
+    company_currency = models.CharField(max_length=3, default="USD")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -248,6 +260,8 @@ class ChangeSource(models.TextChoices):
     WORKFLOW = "WORKFLOW"
     WEBHOOK = "WEBHOOK"
     CALCULATED = "CALCULATED"
+    #: a form submission wrote it (HubSpot's property history says FORM too)
+    FORM = "FORM"
 
 
 class PropertyChange(models.Model):
@@ -490,7 +504,7 @@ class Form(models.Model):
 
     A submission creates or updates the contact by email (through the CRM services) and is
     then stored as a form-submission event (``4-1639801``) with ``hs_form_id`` = the form's
-    guid.
+    guid. Written only by ``crm.services.forms``, which checks fields against properties.
     """
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -500,6 +514,8 @@ class Form(models.Model):
     configuration = models.JSONField(default=dict, blank=True)
     display_options = models.JSONField(default=dict, blank=True)
     legal_consent_options = models.JSONField(default=dict, blank=True)
+    #: top-level keys of a HubSpot export this product does not use: kept and echoed back
+    extra = models.JSONField(default=dict, blank=True)
     archived = models.BooleanField(default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -508,7 +524,7 @@ class Form(models.Model):
     class Meta:
         ordering = ["name", "id"]
         permissions = [
-            ("use_forms", "Can use forms: form triggers and form filters in workflows"),
+            ("use_forms", "Can use forms: edit forms, and form triggers and filters in workflows"),
         ]
 
     def __str__(self) -> str:
