@@ -16,11 +16,19 @@ BODY_ANSWERS = {
     "415": "The body is not JSON",
 }
 ANY_ANSWERS = {"400": "Bad input: every problem, each with its field"}
+API_PREFIXES = (
+    "/crm/",
+    "/automation/",
+    "/events/",
+    "/marketing/",
+    "/submissions/",
+    "/account-info/",
+)
 
 
 def add_common_answers(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     for path, operations in result.get("paths", {}).items():
-        if not path.startswith(("/crm/", "/automation/")):
+        if not path.startswith(API_PREFIXES):
             continue
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
