@@ -166,7 +166,10 @@ def canonical_datetime(raw: Any) -> str:
         ) from None
     if parsed.year < 1000:
         raise InvalidValue(f'"{raw}" is out of range')
-    return format_datetime(parsed)
+    try:
+        return format_datetime(parsed)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is past year 9999 in UTC
+        raise InvalidValue(f'"{raw}" is out of range') from None
 
 
 def _date(prop: PropertyLike, raw: Any) -> str:

@@ -107,3 +107,12 @@ def test_format_datetime__two_instants__text_order_equals_time_order(pair: list[
     a, b = (format_datetime(v) for v in pair)
     trunc = [v.replace(microsecond=v.microsecond // 1000 * 1000) for v in pair]
     assert (a < b) == (trunc[0] < trunc[1])
+
+
+def test_a_datetime_past_year_9999_in_utc_is_out_of_range_not_a_crash() -> None:
+    import pytest as _pytest
+
+    from crm.values import InvalidValue, canonical_datetime
+
+    with _pytest.raises(InvalidValue, match="out of range"):
+        canonical_datetime("9999-12-31T23:59:59-01:00")
