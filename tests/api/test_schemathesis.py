@@ -66,6 +66,10 @@ class Demo:
     enrollment_id: str
     property_name: str
     label_type_id: int
+    form_id: str
+    portal_id: int
+    event_name: str
+    event_id: str
 
     @property
     def headers(self) -> dict[str, str]:
@@ -91,6 +95,11 @@ class Demo:
             "enrollmentId": self.enrollment_id,
             "email": self.email,
             "associationTypeId": self.label_type_id,
+            "formId": self.form_id,
+            "formGuid": self.form_id,
+            "portalId": self.portal_id,
+            "eventName": self.event_name,
+            "eventId": self.event_id,
         }
 
     def aim(self, case: Any) -> None:
@@ -143,6 +152,8 @@ def _aim_body(body: Any, values: dict[str, Any], *, inside_to: bool) -> Any:
             aimed[name] = _same_type(value, values["flowId"])
         elif name == "associationTypeId":
             aimed[name] = _same_type(value, values["associationTypeId"])
+        elif name == "eventName":
+            aimed[name] = _same_type(value, values["eventName"])
         else:
             aimed[name] = _aim_body(value, values, inside_to=name == "to")
     return aimed
@@ -198,6 +209,35 @@ def demo(api_token: str) -> Demo:
     )
     enroll_records(flow_id=flow.pk, record_ids=[contact.pk], actor=SYSTEM)
     enrollment = Enrollment.objects.get(workflow=flow, record=contact)
+    # forms and custom events (Enterprise), with one stored event left FAILED to retry
+    from crm.models import AccountSettings, Event, EventStatus, Tier
+    from crm.services.event_definitions import definition_create
+    from crm.services.events import EventIn, event_record
+    from crm.services.forms import form_create
+
+    account = AccountSettings.load()
+    account.marketing_hub = Tier.ENTERPRISE
+    account.save()
+    form = form_create(
+        data={
+            "name": "Fuzz",
+            "fieldGroups": [
+                {"fields": [{"name": "email"}, {"name": "firstname"}, {"name": "lifecyclestage"}]}
+            ],
+        },
+        actor=SYSTEM,
+    )
+    definition = definition_create(
+        payload={
+            "label": "Fuzzed",
+            "name": "pe_fuzzed",
+            "propertyDefinitions": [{"name": "plan", "label": "Plan", "type": "string"}],
+        }
+    )
+    event = event_record(
+        EventIn(event_type_id=definition.type_id, source="API", record_id=contact.pk)
+    ).event
+    Event.objects.filter(pk=event.pk).update(status=EventStatus.FAILED)
     return Demo(
         token=api_token,
         contact_id=str(contact.pk),
@@ -207,6 +247,10 @@ def demo(api_token: str) -> Demo:
         enrollment_id=str(enrollment.pk),
         property_name=prop.name,
         label_type_id=label.type_id,
+        form_id=str(form.guid),
+        portal_id=AccountSettings.load().portal_id,
+        event_name=definition.name,
+        event_id=str(event.pk),
     )
 
 
