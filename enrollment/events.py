@@ -86,7 +86,8 @@ def process_event(event_id: int) -> str:
     """Decide everything one event means, once; answers the event's final status."""
     with transaction.atomic():
         event = (
-            Event.objects.select_for_update()
+            # of=self: the record join is nullable, and PostgreSQL locks no outer join side
+            Event.objects.select_for_update(of=("self",))
             .select_related("object_type", "record")
             .filter(pk=event_id)
             .first()
