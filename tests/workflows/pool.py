@@ -1,10 +1,14 @@
 """A fixed pool of records for the parity proof: every property type, empty values, JSON nulls,
-wrong-typed values, value history, labelled associations and archived records.
+wrong-typed values, value history, labelled associations, archived records - and stored
+events of several types (custom events carrying every property type, form submissions,
+property changes) spread over months, with wrong-typed event values and NO_MATCH / FAILED
+occurrences.
 
-Records, history and associations are written directly (bulk_create), not through the
-services: the pool must hold what the services never write (wrong types, JSON nulls, history
-spread over months) to prove both evaluators treat such rows alike. The schema (properties,
-labels) goes through the services.
+Records, history, associations and events are written directly (bulk_create), not through
+the services: the pool must hold what the services never write (wrong types, JSON nulls,
+history spread over months) to prove both evaluators treat such rows alike. The schema
+(properties, labels) goes through the services; the custom event definitions are written
+directly too (one declares a multi-checkbox property, which the definitions API does not).
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crm.event_types import FORM_SUBMISSION, PROPERTY_VALUE_CHANGED
 from crm.models import (
     AccountSettings,
     Association,
     AssociationType,
+    Event,
+    EventDefinition,
+    EventStatus,
     ObjectType,
     PropertyChange,
     Record,
@@ -100,6 +108,15 @@ WRONG_TYPED: dict[str, list[Any]] = {
 }
 
 
+#: form ids the pool's form submissions carry (and criteria name)
+FORM_IDS = ["form-a", "form-b", "Form-A", "form-c"]
+#: property names a property-value-changed event carries in hs_name
+CHANGED_NAMES = ["p_text", "p_num", "lifecyclestage"]
+#: the custom events' property names (the record properties' names, types and options, so
+#: the criteria strategies serve both) - ``createdate`` included
+EVENT_PROPERTIES = [*CUSTOM_PROPERTIES, "createdate"]
+
+
 @dataclass
 class Pool:
     types: dict[str, ObjectType]
@@ -107,6 +124,8 @@ class Pool:
     labels: dict[str, int] = field(
         default_factory=dict
     )  # label name -> type id (contacts -> companies)
+    #: object type name -> the custom event type id whose occurrences belong to it
+    custom_events: dict[str, str] = field(default_factory=dict)
 
 
 def random_value(rng: random.Random, name: str) -> Any:
@@ -271,5 +290,121 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
                 )
     Association.objects.bulk_create(links)
 
+    custom = ensure_event_types()
+    Event.objects.bulk_create(
+        random_events(rng, records, custom, types) + no_match_events(rng, custom, types)
+    )
+
     live = {name: [r.pk for r in rows if r not in archived] for name, rows in records.items()}
-    return Pool(types=types, live=live, labels=labels)
+    return Pool(types=types, live=live, labels=labels, custom_events=custom)
+
+
+def ensure_event_types() -> dict[str, str]:
+    """A custom event per object type, declaring the custom properties (+ createdate)."""
+    declared = []
+    for name, (ptype, field_type, options) in CUSTOM_PROPERTIES.items():
+        entry: dict[str, Any] = {
+            "name": name,
+            "label": "Event " + name.replace("_", " "),
+            "type": ptype,
+            "fieldType": field_type,
+        }
+        if options:
+            entry["options"] = [{"label": o.upper(), "value": o} for o in options]
+        declared.append(entry)
+    declared.append({"name": "createdate", "label": "Event create date", "type": "datetime"})
+    out = {}
+    for otype in ("contacts", "companies"):
+        definition = EventDefinition.objects.create(
+            name=f"pe_pool_{otype}",
+            label=f"Pool event ({otype})",
+            primary_object_type=ObjectType.objects.get(name=otype),
+            type_id=f"tmp-{otype}",
+            properties=declared,
+        )
+        definition.type_id = f"6-{definition.pk}"
+        definition.save(update_fields=["type_id"])
+        out[otype] = definition.type_id
+    return out
+
+
+def random_event_properties(rng: random.Random, type_id: str) -> dict[str, Any]:
+    if type_id == FORM_SUBMISSION:
+        props: dict[str, Any] = {}
+        roll = rng.random()
+        if roll < 0.85:
+            props["hs_form_id"] = rng.choice(FORM_IDS)
+        elif roll < 0.9:
+            props["hs_form_id"] = rng.choice([7, None, True])
+        if rng.random() < 0.5:
+            props["hs_page_url"] = rng.choice(TEXTS)
+        return props
+    if type_id == PROPERTY_VALUE_CHANGED:
+        return {
+            "hs_name": rng.choice(CHANGED_NAMES),
+            "hs_value": rng.choice(TEXTS),
+            **({"hs_source": "IMPORT"} if rng.random() < 0.5 else {}),
+        }
+    props = random_properties(rng)
+    if rng.random() < 0.6:
+        props["createdate"] = format_datetime(rng.choice(INSTANTS))
+    return props
+
+
+def event_moment(rng: random.Random) -> datetime:
+    """Often exactly an instant the pool shares with time points and clocks, else anywhere."""
+    if rng.random() < 0.5:
+        return rng.choice(INSTANTS)
+    return random_instant(rng)
+
+
+def random_events(
+    rng: random.Random,
+    records: dict[str, list[Record]],
+    custom: dict[str, str],
+    types: dict[str, ObjectType],
+) -> list[Event]:
+    out = []
+    for otype, rows in records.items():
+        kinds = [custom[otype], PROPERTY_VALUE_CHANGED] + (
+            [FORM_SUBMISSION] if otype == "contacts" else []
+        )
+        for record in rows:
+            for type_id in kinds:
+                for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 4])):
+                    status = rng.choices(
+                        [EventStatus.PROCESSED, EventStatus.RECEIVED, EventStatus.FAILED],
+                        [8, 1, 1],
+                    )[0]
+                    out.append(
+                        Event(
+                            event_type_id=type_id,
+                            object_type=types[otype],
+                            record=record,
+                            occurred_at=event_moment(rng),
+                            properties=random_event_properties(rng, type_id),
+                            source="POOL",
+                            key=f"pool:{len(out)}:{record.pk}:{type_id}",
+                            status=status,
+                        )
+                    )
+    return out
+
+
+def no_match_events(
+    rng: random.Random, custom: dict[str, str], types: dict[str, ObjectType]
+) -> list[Event]:
+    """Occurrences for records that did not exist: kept, never counted."""
+    return [
+        Event(
+            event_type_id=type_id,
+            object_type=types["contacts"],
+            record=None,
+            occurred_at=event_moment(rng),
+            properties=random_event_properties(rng, type_id),
+            source="POOL",
+            key=f"pool:no-match:{i}",
+            status=EventStatus.NO_MATCH,
+        )
+        for i, type_id in enumerate([custom["contacts"], FORM_SUBMISSION] * 3)
+    ]

@@ -1,5 +1,7 @@
 """Hypothesis strategies for criteria over the parity pool: every operation type and operator,
-empty-value flags, nested branches, associations through labels, history and time points."""
+empty-value flags, nested branches, associations through labels, history and time points -
+and event filters (UNIFIED_EVENTS branches with property filters on the event, FORM_SUBMISSION
+filters, time windows and counts)."""
 
 from __future__ import annotations
 
@@ -279,20 +281,34 @@ def association_branch(
 
 @st.composite
 def and_branch(
-    draw: Any, labels: dict[str, int], object_type: str, depth: int = 0
+    draw: Any,
+    labels: dict[str, int],
+    object_type: str,
+    depth: int = 0,
+    events: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     filters = draw(st.lists(property_filter(), min_size=0, max_size=3))
     if draw(st.integers(0, 3)) == 0:
         filters.append(draw(num_associations_filter(labels, object_type)))
     if draw(st.integers(0, 30)) == 0:
         filters.append({"filterType": "IN_LIST", "listId": "7", "operator": "IN_LIST"})
+    if events and object_type == "contacts" and draw(st.integers(0, 6)) == 0:
+        filters.append(draw(form_filter()))
     branches = []
     if draw(st.integers(0, 2)) == 0:
         branches.append(draw(association_branch(labels, object_type, 0)))
+    if events and draw(st.integers(0, 3)) == 0:
+        branches.append(draw(event_branch(events, object_type)))
     if depth == 0 and draw(st.integers(0, 4)) == 0:
         branches.append(
             or_(
-                *draw(st.lists(and_branch(labels, object_type, depth + 1), min_size=1, max_size=2)),
+                *draw(
+                    st.lists(
+                        and_branch(labels, object_type, depth + 1, events),
+                        min_size=1,
+                        max_size=2,
+                    )
+                ),
                 filters=tuple(draw(st.lists(property_filter(), max_size=2))),
             )
         )
@@ -302,8 +318,11 @@ def and_branch(
 
 
 @st.composite
-def criteria_json(draw: Any, labels: dict[str, int], object_type: str) -> dict[str, Any]:
-    return or_(*draw(st.lists(and_branch(labels, object_type), min_size=1, max_size=3)))
+def criteria_json(
+    draw: Any, labels: dict[str, int], object_type: str, events: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """``events``: the pool's custom event type per object type - event filters join in."""
+    return or_(*draw(st.lists(and_branch(labels, object_type, 0, events), min_size=1, max_size=3)))
 
 
 def now_strategy() -> st.SearchStrategy[Any]:
@@ -374,3 +393,227 @@ def generated_history(draw: Any) -> list[tuple[str, Any, Any]]:
             )
             rows.append((name, draw(_value(name)), moment))
     return rows
+
+
+# --------------------------------------------------------------------------- event filters
+
+EVENT_UNITS = {
+    "DAYS": st.sampled_from([0, 1, 7, 8, 30, 31, 90, 91]) | st.integers(0, 130),
+    "WEEKS": st.integers(0, 18),
+    "HOURS": st.integers(0, 3000),
+    "MINUTES": st.integers(0, 200_000),
+}
+
+
+@st.composite
+def time_offset(draw: Any) -> dict[str, Any]:
+    unit = draw(st.sampled_from(["DAYS", "DAYS", "DAYS", "WEEKS", "HOURS", "MINUTES"]))
+    return {
+        "amount": draw(EVENT_UNITS[unit]),
+        "timeUnit": unit,
+        "offsetDirection": draw(st.sampled_from(["PAST", "PAST", "PAST", "FUTURE"])),
+    }
+
+
+@st.composite
+def time_window(draw: Any) -> dict[str, Any]:
+    kind = draw(
+        st.sampled_from(
+            [
+                "ALL_HISTORY",
+                "ABSOLUTE_COMPARATIVE",
+                "ABSOLUTE_RANGED",
+                "RELATIVE_COMPARATIVE",
+                "RELATIVE_COMPARATIVE",
+                "RELATIVE_RANGED",
+            ]
+        )
+    )
+    comparison = st.sampled_from(["BEFORE", "AFTER"])
+    range_type = st.sampled_from(["BETWEEN", "BETWEEN", "NOT_BETWEEN"])
+    if kind == "ABSOLUTE_COMPARATIVE":
+        return {"type": kind, "comparison": draw(comparison), "timestamp": draw(ms)}
+    if kind == "ABSOLUTE_RANGED":
+        lower, upper = sorted([draw(ms), draw(ms)])
+        return {
+            "type": kind,
+            "rangeType": draw(range_type),
+            "lowerTimestamp": lower,
+            "upperTimestamp": upper,
+        }
+    if kind == "RELATIVE_COMPARATIVE":
+        return {"type": kind, "comparison": draw(comparison), "timeOffset": draw(time_offset())}
+    if kind == "RELATIVE_RANGED":
+        return {
+            "type": kind,
+            "rangeType": draw(range_type),
+            "lowerBoundOffset": draw(time_offset()),
+            "upperBoundOffset": draw(time_offset()),
+        }
+    return {"type": kind}
+
+
+@st.composite
+def event_refine(draw: Any, negated: bool) -> dict[str, Any]:
+    """No refine-by, a time window, or (not for "has not") a count: one at most."""
+    choice = draw(st.sampled_from(["none", "window", "window", "count"]))
+    if choice == "window":
+        return {"pruningRefineBy": draw(time_window())}
+    if choice == "count" and not negated:
+        lo = draw(st.none() | st.integers(0, 3))
+        hi = draw(st.none() | st.integers(0, 3)) if lo is not None else draw(st.integers(0, 3))
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo
+        refine: dict[str, Any] = {"type": "NUM_OCCURRENCES"}
+        if lo is not None:
+            refine["minOccurrences"] = lo
+        if hi is not None:
+            refine["maxOccurrences"] = hi
+        return {"coalescingRefineBy": refine}
+    return {}
+
+
+def _no_history(data: dict[str, Any]) -> bool:
+    """Event properties have no history: the engine refuses history / last-updated operators."""
+    from workflows.criteria.family_property import reads_history
+    from workflows.criteria.tree import parse_filter
+
+    parsed = parse_filter(data, "f", [])
+    return parsed is not None and not reads_history(parsed)
+
+
+#: PROPERTY filters on a pool custom event (it declares the record properties' names)
+event_property_filter = property_filter().filter(_no_history)
+
+
+@st.composite
+def text_event_filter(draw: Any, name: str, values: list[str]) -> dict[str, Any]:
+    """A text filter on a standard event's property (hs_form_id, hs_name, hs_value...)."""
+    op_type = draw(st.sampled_from(["STRING", "MULTISTRING", "ALL_PROPERTY"]))
+    operator = draw(
+        st.sampled_from([o for o in ops(op_type) if "EVER" not in o and "NEVER" not in o])
+    )
+    words = st.sampled_from(values) | texts
+    fields: dict[str, Any] = {}
+    if op_type == "STRING":
+        fields["value"] = draw(words)
+    elif op_type == "MULTISTRING":
+        fields["values"] = draw(st.lists(words, min_size=1, max_size=3))
+    return {
+        "filterType": "PROPERTY",
+        "property": name,
+        "operation": _operation(op_type, operator, fields, draw(flags)),
+    }
+
+
+@st.composite
+def event_branch(draw: Any, custom_events: dict[str, str], object_type: str) -> dict[str, Any]:
+    """A UNIFIED_EVENTS branch over the pool's event types for ``object_type``."""
+    from crm.event_types import FORM_SUBMISSION, PROPERTY_VALUE_CHANGED
+    from tests.workflows.pool import CHANGED_NAMES, FORM_IDS
+
+    custom = custom_events[object_type]
+    kinds = [custom, custom, PROPERTY_VALUE_CHANGED] + (
+        [FORM_SUBMISSION] if object_type == "contacts" else []
+    )
+    type_id = draw(st.sampled_from(kinds))
+    if type_id == custom:
+        filters = draw(st.lists(event_property_filter, max_size=2))
+    elif type_id == FORM_SUBMISSION:
+        filters = draw(st.lists(text_event_filter("hs_form_id", FORM_IDS), max_size=1))
+    else:
+        filters = draw(
+            st.lists(
+                st.one_of(
+                    text_event_filter("hs_name", CHANGED_NAMES),
+                    text_event_filter("hs_value", TEXTS),
+                ),
+                max_size=2,
+            )
+        )
+    operator = draw(st.sampled_from(["HAS_COMPLETED", "HAS_COMPLETED", "HAS_NOT_COMPLETED"]))
+    return {
+        "filterBranchType": "UNIFIED_EVENTS",
+        "filterBranchOperator": "AND",
+        "eventTypeId": type_id,
+        "operator": operator,
+        "filters": filters,
+        "filterBranches": [],
+        **draw(event_refine(operator == "HAS_NOT_COMPLETED")),
+    }
+
+
+@st.composite
+def form_filter(draw: Any) -> dict[str, Any]:
+    from tests.workflows.pool import FORM_IDS
+
+    operator = draw(st.sampled_from(["FILLED_OUT", "FILLED_OUT", "NOT_FILLED_OUT"]))
+    out: dict[str, Any] = {"filterType": "FORM_SUBMISSION", "operator": operator}
+    if draw(st.integers(0, 3)):
+        out["formId"] = draw(st.sampled_from([*FORM_IDS, "form-z"]))
+    return {**out, **draw(event_refine(operator == "NOT_FILLED_OUT"))}
+
+
+@st.composite
+def generated_events(draw: Any, custom_type: str) -> list[tuple[str, dict[str, Any], Any, str]]:
+    """(event type id, properties, occurredAt, status) rows of one generated contact."""
+    from crm.event_types import FORM_SUBMISSION
+    from tests.workflows.pool import FORM_IDS
+
+    moment = st.sampled_from(INSTANTS) | st.integers(-150 * 24 * 60, 10 * 24 * 60).map(
+        lambda m: BASE + timedelta(minutes=m, microseconds=321)
+    )
+    custom_props = st.fixed_dictionaries(
+        {},
+        optional={
+            **{name: _value(name) for name in CUSTOM_PROPERTIES},
+            "createdate": _value("p_dt"),
+        },
+    )
+    form_props = st.fixed_dictionaries(
+        {}, optional={"hs_form_id": st.sampled_from([*FORM_IDS, 7]) | st.none()}
+    )
+    statuses = st.sampled_from(["PROCESSED", "PROCESSED", "RECEIVED", "FAILED"])
+    one_event = st.one_of(
+        st.tuples(st.just(custom_type), custom_props, moment, statuses),
+        st.tuples(st.just(FORM_SUBMISSION), form_props, moment, statuses),
+    )
+    return draw(st.lists(one_event, max_size=4))
+
+
+@st.composite
+def aligned_offset(draw: Any, now: Any) -> dict[str, Any]:
+    """A ``timeOffset`` that lands exactly on an instant the pool's events share (or not)."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw(time_offset())
+    target = draw(st.sampled_from(INSTANTS))
+    minutes = int((now - target).total_seconds() // 60)
+    if draw(st.booleans()) and minutes % (24 * 60) == 0:
+        amount, unit = abs(minutes) // (24 * 60), "DAYS"
+    else:
+        amount, unit = abs(minutes), "MINUTES"
+    return {
+        "amount": amount,
+        "timeUnit": unit,
+        "offsetDirection": "PAST" if minutes >= 0 else "FUTURE",
+    }
+
+
+@st.composite
+def aligned_window(draw: Any, now: Any) -> dict[str, Any]:
+    """Time windows whose bounds often fall exactly on occurrences: endpoints are tested."""
+    kind = draw(st.sampled_from(["RELATIVE_COMPARATIVE", "RELATIVE_RANGED", "ABSOLUTE"]))
+    if kind == "RELATIVE_COMPARATIVE":
+        return {
+            "type": kind,
+            "comparison": draw(st.sampled_from(["BEFORE", "AFTER"])),
+            "timeOffset": draw(aligned_offset(now)),
+        }
+    if kind == "RELATIVE_RANGED":
+        return {
+            "type": kind,
+            "rangeType": draw(st.sampled_from(["BETWEEN", "NOT_BETWEEN"])),
+            "lowerBoundOffset": draw(aligned_offset(now)),
+            "upperBoundOffset": draw(aligned_offset(now)),
+        }
+    return draw(time_window())

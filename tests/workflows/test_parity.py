@@ -1,10 +1,13 @@
 """The spine: Python evaluation and SQL compilation select exactly the same records.
 
 Hypothesis generates criteria (every operation type and operator, empty-value flags, nested
-branches, associations through labels, history, time points) and a ``now``; a fixed pool of
+branches, associations through labels, history, time points, event branches and form filters
+with property filters on the event, time windows and counts) and a ``now``; a fixed pool of
 records (every property type, empty values, JSON nulls, wrong-typed values, history,
-labelled associations, archived records) is built once per module. The main test runs the
-profile's example count (2,000 in CI); a second test also generates the records.
+labelled associations, archived records, stored events of several types) is built once per
+module. The main test runs the profile's example count (2,000 in CI); a second test also
+generates the records and their events. Both also hold the "not failed" selection (passed or
+errored: what suppressions and goals read) to the Python statuses.
 """
 
 from __future__ import annotations
@@ -19,13 +22,17 @@ from hypothesis import strategies as st
 from tests.workflows.builders import and_, or_
 from tests.workflows.pool import Pool, build_pool
 from tests.workflows.strategies import (
+    aligned_window,
     criteria_json,
+    event_branch,
+    form_filter,
+    generated_events,
     generated_history,
     generated_properties,
     now_strategy,
     property_filter,
 )
-from workflows.criteria import evaluate_many, parse, to_queryset
+from workflows.criteria import evaluate_many, not_failed_queryset, parse, to_queryset
 from workflows.criteria.context import load_contexts
 from workflows.criteria.evaluate import compile_criteria
 
@@ -41,9 +48,23 @@ def pool(django_db_setup: Any, django_db_blocker: Any) -> Any:
         transaction.set_rollback(True)
 
 
-def _python_matches(criteria: Any, ids: list[int], now: Any) -> set[int]:
+def _python_statuses(criteria: Any, ids: list[int], now: Any) -> tuple[set[int], set[int]]:
+    """(matched, not failed) by the Python evaluator."""
     evaluations = evaluate_many(criteria, ids, now=now)
-    return {pk for pk, evaluation in evaluations.items() if evaluation.matched}
+    matched = {pk for pk, evaluation in evaluations.items() if evaluation.matched}
+    not_failed = {pk for pk, evaluation in evaluations.items() if evaluation.status != "failed"}
+    return matched, not_failed
+
+
+def _sql(queryset: Any, ids: list[int]) -> set[int]:
+    return set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _assert_same(python: set[int], sql: set[int], what: str) -> None:
+    assert python == sql, (
+        f"Python and SQL disagree ({what}) on {sorted(python ^ sql)}: python-only "
+        f"{sorted(python - sql)}, sql-only {sorted(sql - python)}"
+    )
 
 
 def _fast_matches(criteria: Any, ids: list[int], now: Any) -> set[int]:
@@ -64,12 +85,9 @@ def _fast_matches(criteria: Any, ids: list[int], now: Any) -> set[int]:
 def assert_parity(pool: Pool, object_type: str, data: dict[str, Any], now: Any) -> None:
     criteria = parse(data, object_type=object_type)
     ids = pool.live[object_type]
-    python = _python_matches(criteria, ids, now)
-    sql = set(to_queryset(criteria, now=now).filter(pk__in=ids).values_list("pk", flat=True))
-    assert python == sql, (
-        f"Python and SQL disagree on {sorted(python ^ sql)}: python-only {sorted(python - sql)}, "
-        f"sql-only {sorted(sql - python)}"
-    )
+    python, not_failed = _python_statuses(criteria, ids, now)
+    _assert_same(python, _sql(to_queryset(criteria, now=now), ids), "matched")
+    _assert_same(not_failed, _sql(not_failed_queryset(criteria, now=now), ids), "not failed")
     assert _fast_matches(criteria, ids, now) == python
     # Hypothesis statistics (--hypothesis-show-statistics): how selective the criteria were
     share = len(python) / len(ids)
@@ -79,10 +97,16 @@ def assert_parity(pool: Pool, object_type: str, data: dict[str, Any], now: Any) 
 @st.composite
 def case(draw: Any, pool: Pool) -> tuple[str, dict[str, Any], Any]:
     object_type = draw(st.sampled_from(["contacts", "contacts", "companies"]))
-    if draw(st.booleans()):  # one filter alone: each operator's own parity, sharply
+    alone = draw(st.integers(0, 7))
+    if alone < 3:  # one filter alone: each operator's own parity, sharply
         criteria = or_(and_(draw(property_filter())))
+    elif alone == 3:  # one event filter alone: each window, count and event filter's own
+        if object_type == "contacts" and draw(st.booleans()):
+            criteria = or_(and_(draw(form_filter())))
+        else:
+            criteria = or_(and_(branches=[draw(event_branch(pool.custom_events, object_type))]))
     else:
-        criteria = draw(criteria_json(pool.labels, object_type))
+        criteria = draw(criteria_json(pool.labels, object_type, pool.custom_events))
     return object_type, criteria, draw(now_strategy())
 
 
@@ -95,9 +119,57 @@ def test_parity__random_criteria_over_the_pool__python_and_sql_select_the_same_r
     assert_parity(pool, object_type, criteria, now)
 
 
+Row = tuple[dict[str, Any], list[Any], list[int], list[Any]]
+
+
 @st.composite
-def generated_records(draw: Any, pool: Pool) -> list[tuple[dict[str, Any], list[Any], list[int]]]:
-    """1-5 contacts: properties, history rows, companies (of the pool) they are associated with."""
+def event_case(draw: Any, pool: Pool) -> tuple[str, dict[str, Any], Any]:
+    """One event branch or form filter (sometimes beside a property filter), its window
+    often aligned on the pool's occurrences so that endpoints are hit."""
+    object_type = draw(st.sampled_from(["contacts", "contacts", "companies"]))
+    now = draw(now_strategy())
+    if object_type == "contacts" and draw(st.integers(0, 2)) == 0:
+        node: dict[str, Any] = draw(form_filter())
+        negated = node["operator"] == "NOT_FILLED_OUT"
+    else:
+        node = draw(event_branch(pool.custom_events, object_type))
+        negated = node["operator"] == "HAS_NOT_COMPLETED"
+    if draw(st.booleans()):
+        node.pop("coalescingRefineBy", None)
+        node["pruningRefineBy"] = draw(aligned_window(now))
+    elif not negated and draw(st.booleans()):  # a count: upper bounds read errored events
+        node.pop("pruningRefineBy", None)
+        low = draw(st.none() | st.integers(0, 2))
+        node["coalescingRefineBy"] = {
+            "type": "NUM_OCCURRENCES",
+            **({"minOccurrences": low} if low is not None else {}),
+            "maxOccurrences": draw(st.integers(low or 0, 3)),
+        }
+    extra = draw(st.lists(property_filter(), max_size=1))
+    if node.get("filterType"):
+        criteria = or_(and_(node, *extra))
+    else:
+        criteria = or_(and_(*extra, branches=[node]))
+    return object_type, criteria, now
+
+
+@given(data=st.data())
+@settings(
+    max_examples=max(100, settings.default.max_examples // 5),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    deadline=None,
+)
+def test_parity__event_filters_over_the_pool__python_and_sql_select_the_same_records(
+    pool: Pool, data: st.DataObject
+) -> None:
+    object_type, criteria, now = data.draw(event_case(pool))
+    assert_parity(pool, object_type, criteria, now)
+
+
+@st.composite
+def generated_records(draw: Any, pool: Pool) -> list[Row]:
+    """1-5 contacts: properties, history rows, companies (of the pool) they are associated
+    with, and their events (custom event and form submissions)."""
     companies = pool.live["companies"]
     return draw(
         st.lists(
@@ -105,6 +177,7 @@ def generated_records(draw: Any, pool: Pool) -> list[tuple[dict[str, Any], list[
                 generated_properties,
                 generated_history(),
                 st.lists(st.sampled_from(companies), max_size=2, unique=True),
+                generated_events(pool.custom_events["contacts"]),
             ),
             min_size=1,
             max_size=5,
@@ -112,15 +185,30 @@ def generated_records(draw: Any, pool: Pool) -> list[tuple[dict[str, Any], list[
     )
 
 
-def _insert(pool: Pool, rows: list[tuple[dict[str, Any], list[Any], list[int]]]) -> list[int]:
-    from crm.models import Association, AssociationType, PropertyChange, Record
+def _insert(pool: Pool, rows: list[Row]) -> list[int]:
+    from crm.models import Association, AssociationType, Event, PropertyChange, Record
 
     contacts = pool.types["contacts"]
     default = AssociationType.objects.get(from_object_type=contacts, type_id=279)
     ids = []
-    for props, history, companies in rows:
+    for props, history, companies, events in rows:
         record = Record.objects.create(object_type=contacts, properties=props)
         ids.append(record.pk)
+        Event.objects.bulk_create(
+            [
+                Event(
+                    event_type_id=type_id,
+                    object_type=contacts,
+                    record=record,
+                    occurred_at=moment,
+                    properties=event_props,
+                    source="TEST",
+                    key=f"gen:{record.pk}:{i}",
+                    status=status,
+                )
+                for i, (type_id, event_props, moment, status) in enumerate(events)
+            ]
+        )
         PropertyChange.objects.bulk_create(
             [
                 PropertyChange(
@@ -153,16 +241,20 @@ def test_parity__generated_records_and_criteria__python_and_sql_select_the_same_
     pool: Pool, data: st.DataObject
 ) -> None:
     rows = data.draw(generated_records(pool))
-    if data.draw(st.booleans()):
+    alone = data.draw(st.integers(0, 3))
+    if alone == 0:
         criteria = or_(and_(data.draw(property_filter())))
+    elif alone == 1:
+        branch = data.draw(event_branch(pool.custom_events, "contacts"))
+        criteria = or_(and_(branches=[branch]))
     else:
-        criteria = data.draw(criteria_json(pool.labels, "contacts"))
+        criteria = data.draw(criteria_json(pool.labels, "contacts", pool.custom_events))
     now = data.draw(now_strategy())
     with transaction.atomic():
         ids = _insert(pool, rows)
         parsed = parse(criteria, object_type="contacts")
-        python = _python_matches(parsed, ids, now)
-        sql = set(to_queryset(parsed, now=now).filter(pk__in=ids).values_list("pk", flat=True))
-        assert python == sql, f"python-only {sorted(python - sql)}, sql-only {sorted(sql - python)}"
+        python, not_failed = _python_statuses(parsed, ids, now)
+        _assert_same(python, _sql(to_queryset(parsed, now=now), ids), "matched")
+        _assert_same(not_failed, _sql(not_failed_queryset(parsed, now=now), ids), "not failed")
         assert _fast_matches(parsed, ids, now) == python
         transaction.set_rollback(True)

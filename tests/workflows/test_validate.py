@@ -287,23 +287,15 @@ def test_validate__unknown_keys__are_errors_at_every_level() -> None:
 
 
 def test_validate__unsupported_shapes__say_why() -> None:
-    events = or_(
-        and_(
-            branches=[
-                {
-                    "filterBranchType": "UNIFIED_EVENTS",
-                    "filterBranchOperator": "AND",
-                    "eventTypeId": "4-1639801",
-                    "operator": "HAS_COMPLETED",
-                    "filters": [],
-                    "filterBranches": [],
-                }
-            ]
-        )
-    )
-    assert problems(events) == [
-        "listFilterBranch.filterBranches[0].filterBranches[0].filterBranchType: UNIFIED_EVENTS is not supported: "
-        "event branches arrive with event triggers"
+    negated = or_(and_(branches=[{**and_(KNOWN), "filterBranchType": "NOT_ALL"}]))
+    assert problems(negated) == [
+        "listFilterBranch.filterBranches[0].filterBranches[0].filterBranchType: NOT_ALL is not supported: "
+        "negated groups are not supported"
+    ]
+    legacy = one({"filterType": "EVENT", "eventId": "pe123_signup", "operator": "HAS_EVENT"})
+    assert problems(legacy) == [
+        f"{F0}.filterType: EVENT filters are not supported: EVENT filters name legacy analytics "
+        "events (eventId); use a UNIFIED_EVENTS branch with the event's eventTypeId"
     ]
     page = one({"filterType": "PAGE_VIEW", "pageUrl": "x", "operator": "HAS_PAGEVIEW_EQ"})
     assert problems(page)[0].startswith(

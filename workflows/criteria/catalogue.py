@@ -15,8 +15,18 @@ from typing import Any
 
 from . import operators
 from .families import registry
+from .family_events import FormSubmissionFamily
 from .operations import OPERATION_TYPES, TIME_POINTS, parse_operation, parse_time_point
-from .tree import FILTER_TYPES, NumOccurrences, parse_refine_by
+from .tree import (
+    FILTER_TYPES,
+    TIME_WINDOWS,
+    NumOccurrences,
+    PropertyFilter,
+    TimeOffset,
+    _EventKeys,
+    _time_offset,
+    parse_refine_by,
+)
 
 _SCALARS: dict[str, dict[str, Any]] = {
     "str": {"type": "string"},
@@ -41,9 +51,17 @@ _NODES: dict[Callable[..., Any], Callable[[], dict[str, Any]]] = {
     parse_refine_by: lambda: {
         "anyOf": [
             object_schema(NumOccurrences, {"type": NumOccurrences.type}),
-            {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}},
+            *(object_schema(cls, {"type": name}) for name, cls in TIME_WINDOWS.items()),
+            {
+                "type": "object",
+                "required": ["type"],
+                "properties": {
+                    "type": {"not": {"enum": [NumOccurrences.type, *TIME_WINDOWS]}},
+                },
+            },
         ]
     },
+    _time_offset: lambda: object_schema(TimeOffset, {}),
 }
 
 
@@ -109,5 +127,39 @@ def operator_rows() -> list[dict[str, Any]]:
     ]
 
 
+def branch_types() -> list[dict[str, Any]]:
+    """Branch types that carry their own semantics besides AND / OR: UNIFIED_EVENTS (the
+    record's events of one type, counted; its filters are PROPERTY filters on the event's
+    declared properties - see ``eventTypes`` in the API)."""
+    schema = object_schema(_EventKeys, {"filterBranchType": "UNIFIED_EVENTS"})
+    schema["title"] = "UnifiedEventsBranch"
+    schema["properties"]["filterBranchOperator"] = {"const": "AND"}
+    schema["properties"]["filters"] = {
+        "type": "array",
+        "items": object_schema(PropertyFilter, {"filterType": PropertyFilter.filter_type}),
+    }
+    schema["properties"]["filterBranches"] = {"type": "array", "maxItems": 0}
+    return [
+        {
+            "filterBranchType": "UNIFIED_EVENTS",
+            "label": "Event completed",
+            "description": (
+                "The record completed (HAS_COMPLETED) or did not complete "
+                "(HAS_NOT_COMPLETED) an event of one type, its PROPERTY filters on the "
+                "event's properties; a time window (pruningRefineBy) or, with "
+                "HAS_COMPLETED, a count (coalescingRefineBy NUM_OCCURRENCES, default at "
+                "least 1). Only inside AND branches. "
+                f"{FormSubmissionFamily.filter_type} filters are the same over form "
+                "submissions."
+            ),
+            "schema": schema,
+        }
+    ]
+
+
 def catalogue() -> dict[str, Any]:
-    return {"filterFamilies": families(), "operators": operator_rows()}
+    return {
+        "filterFamilies": families(),
+        "branchTypes": branch_types(),
+        "operators": operator_rows(),
+    }

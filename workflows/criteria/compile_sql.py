@@ -6,6 +6,9 @@ Built only from ``Q``, ``Exists``, ``Subquery`` and JSON key expressions (``sqlf
 - an ASSOCIATION branch is ``EXISTS`` an association of that type (label) from the record to
   a live record meeting all the branch's conditions - evaluated in the associated record's
   scope, so nested ASSOCIATION branches and history subqueries work the same at any depth;
+- a UNIFIED_EVENTS branch (and a FORM_SUBMISSION filter) is ``EXISTS`` / a ``COUNT``
+  subquery over the record's events of that type in the window, the event's property
+  filters compiled on the event's JSON properties (``family_events.Counter``);
 - each filter's condition comes from the same compiled program as the Python evaluator
   (``evaluate.compile_criteria``), so both read the same constants for the same ``now``.
 The parity test (tests/workflows/test_parity.py) holds the two evaluators together.
@@ -68,6 +71,8 @@ def to_q(program: Program, *, not_failed: bool = False) -> Q:
 
 def _filter(program: Program, where: str, scope: SqlScope, not_failed: bool) -> Any:
     compiled = program.filters[where]
+    if not_failed and compiled.not_failed_sql is not None:
+        return compiled.not_failed_sql(scope)
     condition = compiled.sql(scope)
     if not_failed and compiled.errored_sql is not None:
         condition = q(condition) | q(compiled.errored_sql(scope))
@@ -89,6 +94,9 @@ def _branch(
     ]
     for i, sub in enumerate(branch.branches):
         where = f"{path}.filterBranches[{i}]"
+        if sub.is_events:
+            parts.append(program.events[where].sql(scope, not_failed=not_failed))
+            continue
         parts.append(
             _association(program, sub, where, otype, scope, not_failed)
             if sub.is_association

@@ -2,16 +2,21 @@
 
 ``Needs`` says what a criteria reads, per record level (the record; records associated with
 it; their associated records...): the properties, which of them need their history (history
-and last-updated operators), which association types to count, which to follow. Loading a
-level is at most four queries for *all* its records (history rows, association rows,
-association changes for ``as_of``, the associated records) - never one per filter or per
-record.
+and last-updated operators), which association types to count, which to follow, which event
+types' stored occurrences to count. Loading a level is at most five queries for *all* its
+records (history rows, association rows, association changes for ``as_of``, the associated
+records, the events) - never one per filter or per record.
+
+Events are the record's live occurrences (status not NO_MATCH) of the needed types, oldest
+first, each as a ``RecordContext`` of the event's pseudo object type (``event:<typeId>``)
+so PROPERTY filters read event properties exactly as they read record properties.
 
 ``as_of`` rebuilds records as they were at an instant: a property's value is the last
 history row at or before it (the first later row's previous value if there is none; the
 current value if the property has no history at all); history and last-updated times only
 count rows up to it; associations are the current ones with every later ``AssociationChange``
-undone, and an associated record counts only if it existed and was not archived then.
+undone, and an associated record counts only if it existed and was not archived then;
+events count only if they occurred at or before it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from crm.models import Association, AssociationChange, PropertyChange, Record
+from crm.models import Association, AssociationChange, Event, EventStatus, PropertyChange, Record
 from crm.values import format_datetime
 
 CHUNK = 500  # ids per IN (...) - below SQLite's variable limit
@@ -36,6 +41,7 @@ class Needs:
     history: set[str] = field(default_factory=set)
     counted: set[int] = field(default_factory=set)  # association type pks (NUM_ASSOCIATIONS)
     followed: set[int] = field(default_factory=set)  # association type pks (ASSOCIATION branches)
+    events: set[str] = field(default_factory=set)  # event type ids (event branches and filters)
     child: Needs | None = None  # what is needed of followed records (one union for the level)
 
     def child_needs(self) -> Needs:
@@ -51,7 +57,16 @@ class Needs:
 class RecordContext:
     """One record as the evaluator sees it; build it by hand for in-memory evaluation."""
 
-    __slots__ = ("existed", "history", "links", "object_type", "props", "record_id", "related")
+    __slots__ = (
+        "events",
+        "existed",
+        "history",
+        "links",
+        "object_type",
+        "props",
+        "record_id",
+        "related",
+    )
 
     def __init__(
         self,
@@ -63,6 +78,7 @@ class RecordContext:
         links: dict[int, list[int]] | None = None,
         related: dict[int, list[RecordContext]] | None = None,
         existed: bool = True,
+        events: dict[str, list[tuple[datetime, RecordContext]]] | None = None,
     ) -> None:
         self.props = props
         self.record_id = record_id
@@ -71,6 +87,8 @@ class RecordContext:
         self.links = links or {}
         self.related = related or {}
         self.existed = existed
+        #: event type id -> (occurredAt, the occurrence as a context), oldest first
+        self.events = events or {}
 
     def history_values(self, name: str) -> list[Any]:
         """Every value the property has had (history rows and the current value), oldest first."""
@@ -137,6 +155,7 @@ def _load_level(
     ids = list(rows)
     history = _history(ids, needs.history | (needs.properties if as_of else set()))
     links = _links(ids, needs.association_types, as_of, inverse)
+    events = _events(ids, needs.events, as_of)
 
     contexts: dict[int, RecordContext] = {}
     for pk, row in rows.items():
@@ -162,6 +181,7 @@ def _load_level(
             history=kept,
             links=links.get(pk, {}),
             existed=existed,
+            events=events.get(pk),
         )
 
     if needs.followed and needs.child is not None:
@@ -291,4 +311,33 @@ def _links(
     for from_id, type_pk, to_id in sorted(state):
         if to_id in alive:
             out[from_id][type_pk].append(to_id)
+    return out
+
+
+def _events(
+    ids: list[int], types: set[str], as_of: datetime | None
+) -> dict[int, dict[str, list[tuple[datetime, RecordContext]]]]:
+    """Per record, its live occurrences of ``types`` (occurred by ``as_of``), oldest first."""
+    from .schema import pseudo_type
+
+    out: dict[int, dict[str, list[tuple[datetime, RecordContext]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    if not ids or not types:
+        return out
+    for chunk in chunks(ids):
+        rows = Event.objects.filter(record_id__in=chunk, event_type_id__in=sorted(types)).exclude(
+            status=EventStatus.NO_MATCH
+        )
+        if as_of is not None:
+            rows = rows.filter(occurred_at__lte=as_of)
+        for pk, record_id, type_id, at, props in rows.order_by("occurred_at", "id").values_list(
+            "pk", "record_id", "event_type_id", "occurred_at", "properties"
+        ):
+            occurrence = RecordContext(
+                props if isinstance(props, dict) else {},
+                record_id=pk,
+                object_type=pseudo_type(type_id),
+            )
+            out[record_id][type_id].append((at, occurrence))
     return out

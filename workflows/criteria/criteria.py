@@ -20,8 +20,16 @@ from crm.models import ObjectType
 from .context import Needs
 from .families import registry
 from .problems import CriteriaInvalid, Problem
-from .schema import Schema, load_properties, load_schema
-from .tree import Branch, Filter, parse_branch
+from .refine import is_relative
+from .schema import (
+    Schema,
+    is_event_type,
+    load_event_types,
+    load_properties,
+    load_schema,
+    pseudo_type,
+)
+from .tree import Branch, Filter, FormSubmissionFilter, parse_branch
 from .validate import check_tree
 
 DEFAULT_PATH = "listFilterBranch"
@@ -82,8 +90,10 @@ class Criteria:
                 )
                 otype = spec.to_type if spec else otype
             yield path, branch, otype
+            # an event branch's filters read the event's properties (its pseudo type)
+            inner = pseudo_type(branch.event_type_id or "") if branch.is_events else otype
             for i, f in enumerate(branch.filters):
-                yield f"{path}.filters[{i}]", f, otype
+                yield f"{path}.filters[{i}]", f, inner
             for i, sub in enumerate(branch.branches):
                 yield from visit(sub, f"{path}.filterBranches[{i}]", otype)
 
@@ -95,12 +105,19 @@ class Criteria:
         Includes properties of associated types and properties read as references
         (COMPARATIVE_*, PROPERTY_REFERENCED); association-based filters and branches add
         ``("<assoc>", <associated type name>)`` - a change of those associations matters.
+        Event branches and event filters (FORM_SUBMISSION) add ``("<event>", <eventTypeId>)``:
+        a new occurrence of that type on the record matters (``enrollment.index.EVENTS``).
+        The event's own properties are not keys - an occurrence never changes once stored.
         """
         out: set[tuple[str, str]] = set()
         for _, node, otype in self.levels():
             if isinstance(node, Branch):
                 if node.is_association:
                     out.add(("<assoc>", otype))
+                elif node.is_events:
+                    out.add(("<event>", node.event_type_id or ""))
+                continue
+            if is_event_type(otype):
                 continue
             out |= FAMILIES[node.filter_type].watched(node, otype, self.schema)
         return frozenset(out)
@@ -111,6 +128,9 @@ class Criteria:
         found = None
         for _, node, _ in self.levels():
             if isinstance(node, Branch):
+                pruning = node.pruning_refine_by
+                if node.is_events and pruning is not None and is_relative(pruning.to_json()):
+                    return "clock"  # "in the last 30 days" moves with now
                 continue
             dep = FAMILIES[node.filter_type].dependency(node)
             if dep == "clock":
@@ -131,7 +151,9 @@ class Criteria:
             for f in branch.filters:
                 FAMILIES[f.filter_type].needs(f, otype, self.schema, needs)
             for sub in branch.branches:
-                if sub.is_association:
+                if sub.is_events:  # its filters read the occurrences, loaded whole
+                    needs.events.add(sub.event_type_id or "")
+                elif sub.is_association:
                     spec = self.schema.association(
                         otype, sub.association_category or "", sub.association_type_id or 0
                     )
@@ -178,6 +200,21 @@ def _referenced_types(root: Branch | None, object_type: str, schema: Schema) -> 
     return types
 
 
+def _event_type_ids(root: Branch | None) -> set[str]:
+    """The event types the criteria count (event branches, FORM_SUBMISSION filters)."""
+    from crm.event_types import FORM_SUBMISSION
+
+    found: set[str] = set()
+    if root is None:
+        return found
+    for _, node in root.walk(""):
+        if isinstance(node, Branch) and node.is_events and node.event_type_id:
+            found.add(node.event_type_id)
+        elif isinstance(node, FormSubmissionFilter):
+            found.add(FORM_SUBMISSION)
+    return found
+
+
 def _analyse(
     criteria_json: Any, object_type: ObjectType | str, path: str, given: Schema | None = None
 ) -> tuple[Criteria | None, list[Problem]]:
@@ -189,6 +226,7 @@ def _analyse(
         if name is None:
             return None, [Problem("objectType", f'unknown object type "{object_type}"'), *problems]
         load_properties(schema, _referenced_types(root, name, schema))
+        load_event_types(schema, _event_type_ids(root))
     else:
         schema, name = given, str(object_type)
     if root is not None:
@@ -211,6 +249,7 @@ def _used_schema(root: Branch, object_type: str, path: str, schema: Schema) -> S
     """Keep what the criteria read: the properties of the types they touch, their associations."""
     types = _referenced_types(root, object_type, schema)
     associations = {k for k, v in schema.associations.items() if v.from_type in types}
+    types |= {spec.pseudo_type for spec in schema.events.values()}
     return schema.subset(
         properties={k for k in schema.properties if k[0] in types},
         associations=associations,

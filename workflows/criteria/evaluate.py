@@ -33,6 +33,8 @@ from crm.models import Record
 from .context import RecordContext, chunks, load_contexts
 from .criteria import FAMILIES, Criteria
 from .families import CompiledFilter
+from .family_events import CompiledEvents
+from .family_events import compile_branch as compile_events_branch
 from .family_num_associations import describe_association
 from .opcore import Env
 from .trace import ERRORED, FAILED, PASSED, BranchTrace, CandidateTrace, Evaluation, all_of, any_of
@@ -54,6 +56,7 @@ class Program:
         self.criteria = criteria
         self.env = env
         self.filters: dict[str, CompiledFilter] = {}
+        self.events: dict[str, CompiledEvents] = {}  # UNIFIED_EVENTS branches by path
         self.needs = criteria.needs()
         self.inverse = {
             s.pk: s.inverse_pk for s in criteria.schema.associations.values() if s.inverse_pk
@@ -116,6 +119,11 @@ class Program:
         return CompiledBranch(fast, trace)
 
     def _sub_branch(self, branch: Branch, path: str, otype: str) -> CompiledBranch:
+        if branch.is_events:
+            events = compile_events_branch(branch, path, otype, self.env)
+            self.events[path] = events
+            self.filters.update(events.filters)
+            return CompiledBranch(events.fast, events.trace)
         if not branch.is_association:
             return self._branch(branch, path, otype)
         schema = self.criteria.schema

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from crm.event_types import EventType
@@ -27,6 +27,7 @@ from crm.values import format_datetime
 from .context import RecordContext
 from .criteria import Criteria, parse_in_schema
 from .problems import Problem
+from .refine import from_ms, offset_from, window_of
 from .schema import ObjectTypeSpec, PropertySpec, Schema
 
 PRUNING_TYPES = {
@@ -66,27 +67,11 @@ class RefineBy:
     coalescing: Mapping[str, Any] | None = None
 
     def window(self, now: datetime) -> tuple[datetime | None, datetime | None, bool]:
-        """(lower, upper, inverted) bounds on occurredAt; inverted = NOT_BETWEEN."""
-        p = self.pruning
-        if not p or p.get("type") == "ALL_HISTORY":
-            return None, None, False
-        kind = p.get("type")
-        if kind == "ABSOLUTE_COMPARATIVE":
-            at = _ms(p["timestamp"])
-            return (at, None, False) if p.get("comparison") == "AFTER" else (None, at, False)
-        if kind == "ABSOLUTE_RANGED":
-            return (
-                _ms(p["lowerTimestamp"]),
-                _ms(p["upperTimestamp"]),
-                p.get("rangeType") == "NOT_BETWEEN",
-            )
-        if kind == "RELATIVE_COMPARATIVE":
-            at = _offset(now, p["timeOffset"])
-            return (at, None, False) if p.get("comparison") == "AFTER" else (None, at, False)
-        if kind == "RELATIVE_RANGED":
-            a, b = _offset(now, p["lowerBoundOffset"]), _offset(now, p["upperBoundOffset"])
-            return min(a, b), max(a, b), p.get("rangeType") == "NOT_BETWEEN"
-        return None, None, False
+        """(lower, upper, inverted) bounds on occurredAt; inverted = NOT_BETWEEN.
+
+        The same computation as event filters inside criteria (``refine.window_of``)."""
+        found = window_of(self.pruning, now)
+        return found.lower, found.upper, found.inverted
 
     def in_window(self, at: datetime, now: datetime) -> bool:
         lower, upper, inverted = self.window(now)
@@ -124,26 +109,8 @@ class RefineBy:
         return not self.pruning and not self.coalescing
 
 
-def _ms(value: Any) -> datetime:
-    from datetime import UTC
-
-    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-
-
-def _offset(now: datetime, offset: Mapping[str, Any]) -> datetime:
-    amount = int(offset.get("amount", 0))
-    unit = str(offset.get("timeUnit", "DAYS")).upper()
-    delta = {
-        "MINUTES": timedelta(minutes=amount),
-        "HOURS": timedelta(hours=amount),
-        "DAYS": timedelta(days=amount),
-        "WEEKS": timedelta(weeks=amount),
-    }.get(unit, timedelta(days=amount))
-    return (
-        now + delta
-        if str(offset.get("offsetDirection", "PAST")).upper() == "FUTURE"
-        else now - delta
-    )
+_ms = from_ms
+_offset = offset_from
 
 
 def refine_by_problems(node: Mapping[str, Any], path: str) -> list[Problem]:

@@ -29,6 +29,9 @@ class CompiledFilter:
     #: compiler can also select "not failed" (passed or errored) - the rows for which a
     #: suppression or goal cannot be said to be false (``compile_sql.not_failed_queryset``)
     errored_sql: Callable[[SqlScope], Any] | None = None
+    #: SQL for "passed or errored" when it is not ``sql | errored_sql`` - a count over
+    #: occurrences, whose errored ones widen the count (``family_events``)
+    not_failed_sql: Callable[[SqlScope], Any] | None = None
 
 
 class Family(Protocol):
@@ -54,10 +57,17 @@ class Family(Protocol):
 
 
 def registry() -> dict[str, Family]:
+    from .family_events import FormSubmissionFamily
     from .family_in_list import InListFamily
     from .family_num_associations import NumAssociationsFamily
     from .family_property import PropertyFamily
 
     return {
-        fam.filter_type: fam for fam in (PropertyFamily(), NumAssociationsFamily(), InListFamily())
+        fam.filter_type: fam
+        for fam in (
+            PropertyFamily(),
+            NumAssociationsFamily(),
+            InListFamily(),
+            FormSubmissionFamily(),
+        )
     }

@@ -203,6 +203,23 @@ class PropertyFamily:
         return _BY_MODE[built.mode](parts)
 
 
+def filter_phrase(f: PropertyFilter, object_type: str, env: Env) -> str:
+    """What a (validated) filter asks, without a value: "Plan is any of Pro, Team"."""
+    prop = env.schema.prop(object_type, f.property)
+    row = operators.get(f.operation.operation_type, f.operation.operator)
+    assert prop is not None and row is not None, "compile runs on validated criteria only"
+    check = row.build(f.operation, prop, env).check
+    return f"{prop.label} {check.phrase}" if check else prop.label
+
+
+def reads_history(f: PropertyFilter) -> bool:
+    """True when the filter reads a property's history or last-updated time (its own or a
+    referenced property's) - which event properties do not have."""
+    needs = Needs()
+    PropertyFamily().needs(f, "", Schema(), needs)
+    return bool(needs.history)
+
+
 # --------------------------------------------------------------------------- one wrapper per mode
 
 

@@ -72,6 +72,12 @@ class Env:
             self._tz = account_time_zone()
         return self._tz
 
+    def for_type(self, object_type_name: str) -> Env:
+        """The same clock, zone and schema for filters read in another (pseudo) object type:
+        an event's own properties follow the empty-value default of the event, not of the
+        record (as event triggers do)."""
+        return Env(now=self.now, object_type_name=object_type_name, schema=self.schema, tz=self._tz)
+
 
 Validator = Callable[[Any, Any, Any, str, str], list[Problem]]
 Builder = Callable[[Any, Any, Env], Built]

@@ -72,6 +72,35 @@ class AssociationSpec:
         return f"{to_label} ({self.label})" if self.label else to_label
 
 
+#: Event types are pseudo object types in the schema: ``event:<eventTypeId>``, with the
+#: event's declared properties as their properties (``crm.event_types``).
+EVENT_PREFIX = "event:"
+
+
+def pseudo_type(type_id: str) -> str:
+    return f"{EVENT_PREFIX}{type_id}"
+
+
+def is_event_type(object_type: str) -> bool:
+    return object_type.startswith(EVENT_PREFIX)
+
+
+@dataclass(frozen=True)
+class EventTypeSpec:
+    """An event type the criteria count: its id, label and the object types it belongs to."""
+
+    type_id: str
+    label: str
+    object_types: tuple[str, ...]  # empty: any object type
+
+    @property
+    def pseudo_type(self) -> str:
+        return pseudo_type(self.type_id)
+
+    def offered_for(self, object_type: str) -> bool:
+        return not self.object_types or object_type in self.object_types
+
+
 @dataclass
 class Schema:
     """Everything validation and evaluation look up, keyed by object type *name*."""
@@ -79,6 +108,7 @@ class Schema:
     object_types: dict[str, ObjectTypeSpec] = field(default_factory=dict)
     properties: dict[tuple[str, str], PropertySpec] = field(default_factory=dict)
     associations: dict[tuple[str, str, int], AssociationSpec] = field(default_factory=dict)
+    events: dict[str, EventTypeSpec] = field(default_factory=dict)
 
     def object_type(self, ref: str) -> ObjectTypeSpec | None:
         """By id ("0-2"), API name or singular label, like ``crm.services.lookup``."""
@@ -107,6 +137,7 @@ class Schema:
             object_types={k: v for k, v in self.object_types.items() if k in object_types},
             properties={k: v for k, v in self.properties.items() if k in properties},
             associations={k: v for k, v in self.associations.items() if k in associations},
+            events=dict(self.events),
         )
 
     def fingerprint(self) -> str:
@@ -115,6 +146,7 @@ class Schema:
                 [list(k), v.type, v.field_type, list(v.options)] for k, v in self.properties.items()
             ),
             "a": sorted([list(k), v.pk, v.to_type] for k, v in self.associations.items()),
+            "e": sorted([k, v.label, list(v.object_types)] for k, v in self.events.items()),
         }
         return hashlib.sha256(
             json.dumps(payload, sort_keys=True, default=str).encode()
@@ -156,6 +188,33 @@ def load_schema(property_types: set[str] | None = None) -> Schema:
     if property_types is None or property_types:
         load_properties(schema, property_types)
     return schema
+
+
+def load_event_types(schema: Schema, type_ids: set[str]) -> None:
+    """Add the event types ``type_ids`` (standard or live custom definitions) as pseudo object
+    types with their declared properties; an unknown id is simply not added (validation
+    names it). One query per custom type id, none for standard types."""
+    from crm.event_types import event_type
+
+    for type_id in sorted(type_ids):
+        etype = event_type(type_id)
+        if etype is None:
+            continue
+        name = pseudo_type(etype.type_id)
+        schema.events[type_id] = EventTypeSpec(type_id, etype.label, tuple(etype.object_types))
+        # the pseudo type's id is its name: an event type id never resolves as an object type
+        schema.object_types[name] = ObjectTypeSpec(0, name, name, etype.label, etype.label)
+        for p in etype.properties:
+            schema.properties[(name, p.name)] = PropertySpec(
+                object_type=name,
+                name=p.name,
+                label=p.label,
+                type=p.type,
+                field_type=p.field_type,
+                options=tuple(
+                    (str(o["value"]), str(o.get("label", o["value"]))) for o in p.options
+                ),
+            )
 
 
 def load_properties(schema: Schema, property_types: set[str] | None) -> None:

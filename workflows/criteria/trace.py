@@ -94,7 +94,9 @@ class CandidateTrace:
 class BranchTrace:
     """A branch on one record. For ASSOCIATION branches ``filters``/``branches`` are those of the
     deciding associated record (the first that passed, else the first that errored, else the
-    first checked) and ``candidates`` lists the associated records checked (at most 20)."""
+    first checked) and ``candidates`` lists the associated records checked (at most 20). For
+    UNIFIED_EVENTS branches ``filters`` are those of one occurrence (the latest that passed,
+    else that errored, else the latest in the window) and the sentence says what was counted."""
 
     path: str
     branch_type: str
@@ -105,8 +107,10 @@ class BranchTrace:
     branches: tuple[BranchTrace, ...] = ()
     association: str | None = None  # "Companies (Primary)"
     candidates: tuple[CandidateTrace, ...] = ()
-    candidate_count: int = 0
+    candidate_count: int = 0  # ASSOCIATION: records checked; UNIFIED_EVENTS: occurrences
     sentence: str = ""
+    event_type_id: str | None = None  # UNIFIED_EVENTS: the type counted
+    counted: int = 0  # UNIFIED_EVENTS: occurrences that passed the event's filters
 
     def iter_filters(self) -> Iterator[FilterTrace]:
         yield from self.filters
@@ -128,6 +132,10 @@ class BranchTrace:
             out["association"] = self.association
             out["candidateCount"] = self.candidate_count
             out["candidates"] = [c.to_dict() for c in self.candidates]
+        if self.branch_type == "UNIFIED_EVENTS":
+            out["eventTypeId"] = self.event_type_id
+            out["occurrencesChecked"] = self.candidate_count
+            out["occurrencesCounted"] = self.counted
         return out
 
 

@@ -1,10 +1,16 @@
 """The criteria tree: immutable, compared by value, serialisable back to HubSpot's JSON, walkable.
 
-Like Django's ``Q`` tree, but typed: a ``Branch`` (OR / AND / ASSOCIATION) holds filters and
-sub-branches; a filter is one of the registered filter families (``FILTER_TYPES``: PROPERTY,
-NUM_ASSOCIATIONS, IN_LIST - a new family is one class and one registry entry). ``parse_branch``
-only checks the *shape* (keys, JSON types, enums) and reports every problem; the rules that
-need the schema (properties, association labels, operator fit) are in ``validate``.
+Like Django's ``Q`` tree, but typed: a ``Branch`` (OR / AND / ASSOCIATION / UNIFIED_EVENTS)
+holds filters and sub-branches; a filter is one of the registered filter families
+(``FILTER_TYPES``: PROPERTY, NUM_ASSOCIATIONS, IN_LIST, FORM_SUBMISSION - a new family is one
+class and one registry entry). ``parse_branch`` only checks the *shape* (keys, JSON types,
+enums) and reports every problem; the rules that need the schema (properties, association
+labels, operator fit, event types) are in ``validate``.
+
+A UNIFIED_EVENTS branch counts the record's stored occurrences of one event type; its
+filters are PROPERTY filters on the *event's* properties (read in the event's pseudo object
+type ``event:<eventTypeId>``, see ``family_events``). Refine-bys are typed: the count
+(``NumOccurrences``) and the time windows of HubSpot's ``pruningRefineBy``.
 """
 
 from __future__ import annotations
@@ -15,18 +21,40 @@ from typing import Any, ClassVar
 
 from .operations import Operation, parse_operation
 from .problems import Problem
-from .shape import Reader, describe, join, meta, node_json, parse_fields, parse_tagged, thaw
+from .shape import (
+    Reader,
+    describe,
+    join,
+    meta,
+    node_json,
+    parse_fields,
+    parse_node,
+    parse_tagged,
+    thaw,
+)
 
-BRANCH_TYPES = ("OR", "AND", "ASSOCIATION")
+BRANCH_TYPES = ("OR", "AND", "ASSOCIATION", "UNIFIED_EVENTS")
 #: Branch types in HubSpot's schema that this engine does not evaluate (yet): a clear problem.
 UNSUPPORTED_BRANCH_TYPES = {
-    "UNIFIED_EVENTS": "event branches arrive with event triggers",
     "NOT_ALL": "negated groups are not supported",
     "NOT_ANY": "negated groups are not supported",
     "RESTRICTED": "restricted branches are not supported",
     "PROPERTY_ASSOCIATION": "property-association branches are not supported",
 }
+#: Filter types in HubSpot's schema this engine does not evaluate, with what to use instead.
+UNSUPPORTED_FILTER_TYPES = {
+    "EVENT": "EVENT filters name legacy analytics events (eventId); use a UNIFIED_EVENTS "
+    "branch with the event's eventTypeId",
+    "UNIFIED_EVENTS": "use a UNIFIED_EVENTS branch (filterBranchType) with operator "
+    "HAS_COMPLETED, its PROPERTY filters in filters",
+}
 ASSOCIATION_CATEGORIES = ("HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK")
+EVENT_OPERATORS = ("HAS_COMPLETED", "HAS_NOT_COMPLETED")
+COMPARISONS = ("BEFORE", "AFTER")
+RANGE_TYPES = ("BETWEEN", "NOT_BETWEEN")
+OFFSET_DIRECTIONS = ("PAST", "FUTURE")
+#: units of a refine-by ``timeOffset`` (fixed lengths: the window is computed from ``now``)
+OFFSET_UNITS = ("MINUTES", "HOURS", "DAYS", "WEEKS")
 #: Branches nest at most this deep (HubSpot's UI nests three levels); bounds recursion.
 MAX_DEPTH = 12
 
@@ -46,6 +74,88 @@ class NumOccurrences:
         return {"type": self.type, **node_json(self)}
 
 
+def _time_offset(data: Any, path: str, problems: list[Problem]) -> TimeOffset | None:
+    return parse_node(TimeOffset, data, path, problems)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeOffset:
+    """``timeOffset`` / ``lower|upperBoundOffset``: so many units before (PAST) or after now."""
+
+    amount: int = field(metadata=meta("amount", "int"))
+    offset_direction: str = field(
+        metadata=meta("offsetDirection", "choice", choices=OFFSET_DIRECTIONS)
+    )
+    time_unit: str = field(metadata=meta("timeUnit", "choice", choices=OFFSET_UNITS))
+
+    def to_json(self) -> dict[str, Any]:
+        return node_json(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbsoluteComparative:
+    """Occurrences at or before / at or after an instant (epoch milliseconds)."""
+
+    type: ClassVar[str] = "ABSOLUTE_COMPARATIVE"
+    comparison: str = field(metadata=meta("comparison", "choice", choices=COMPARISONS))
+    timestamp: int = field(metadata=meta("timestamp", "int"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, **node_json(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbsoluteRanged:
+    """Occurrences between (or not between) two instants, both ends inclusive."""
+
+    type: ClassVar[str] = "ABSOLUTE_RANGED"
+    range_type: str = field(metadata=meta("rangeType", "choice", choices=RANGE_TYPES))
+    lower_timestamp: int = field(metadata=meta("lowerTimestamp", "int"))
+    upper_timestamp: int = field(metadata=meta("upperTimestamp", "int"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, **node_json(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RelativeComparative:
+    """Occurrences before / after an offset from now ("in the last 30 days": AFTER 30 DAYS PAST)."""
+
+    type: ClassVar[str] = "RELATIVE_COMPARATIVE"
+    comparison: str = field(metadata=meta("comparison", "choice", choices=COMPARISONS))
+    time_offset: TimeOffset = field(metadata=meta("timeOffset", "node", resolver=_time_offset))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, **node_json(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RelativeRanged:
+    """Occurrences between (or not between) two offsets from now, in either order."""
+
+    type: ClassVar[str] = "RELATIVE_RANGED"
+    range_type: str = field(metadata=meta("rangeType", "choice", choices=RANGE_TYPES))
+    lower_bound_offset: TimeOffset = field(
+        metadata=meta("lowerBoundOffset", "node", resolver=_time_offset)
+    )
+    upper_bound_offset: TimeOffset = field(
+        metadata=meta("upperBoundOffset", "node", resolver=_time_offset)
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, **node_json(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllHistory:
+    """Every occurrence, whenever it happened (the same as no time window)."""
+
+    type: ClassVar[str] = "ALL_HISTORY"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type}
+
+
 @dataclass(frozen=True)
 class OtherRefineBy:
     """A refine-by this engine keeps (round-trips) but does not evaluate; validation says so."""
@@ -57,7 +167,21 @@ class OtherRefineBy:
         return thaw(self.body)
 
 
-RefineBy = NumOccurrences | OtherRefineBy
+#: pruningRefineBy time windows, by ``type``
+TIME_WINDOWS: dict[str, type] = {
+    cls.type: cls
+    for cls in (
+        AbsoluteComparative,
+        AbsoluteRanged,
+        RelativeComparative,
+        RelativeRanged,
+        AllHistory,
+    )
+}
+TimeWindow = (
+    AbsoluteComparative | AbsoluteRanged | RelativeComparative | RelativeRanged | AllHistory
+)
+RefineBy = NumOccurrences | TimeWindow | OtherRefineBy
 
 
 def parse_refine_by(data: Any, path: str, problems: list[Problem]) -> RefineBy | None:
@@ -66,13 +190,14 @@ def parse_refine_by(data: Any, path: str, problems: list[Problem]) -> RefineBy |
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         problems.append(Problem(path, f'must be an object with a "type", not {describe(data)}'))
         return None
-    if data["type"] == NumOccurrences.type:
-        reader = Reader(data, path, problems)
-        reader.raw("type")
-        values = parse_fields(NumOccurrences, reader)
-        reader.finish()
-        return NumOccurrences(**values) if values is not None else None
-    return OtherRefineBy(type=data["type"], body=freeze(data))
+    cls = NumOccurrences if data["type"] == NumOccurrences.type else TIME_WINDOWS.get(data["type"])
+    if cls is None:
+        return OtherRefineBy(type=data["type"], body=freeze(data))
+    reader = Reader(data, path, problems)
+    reader.raw("type")
+    values = parse_fields(cls, reader)
+    reader.finish()
+    return cls(**values) if values is not None else None
 
 
 # --------------------------------------------------------------------------- filters
@@ -140,13 +265,36 @@ class InListFilter(Filter):
     metadata: Any = field(default=None, metadata=meta("metadata", "raw"))
 
 
+@dataclass(frozen=True, kw_only=True)
+class FormSubmissionFilter(Filter):
+    """The record filled out a form (``formId``) or any form (no ``formId``): sugar over its
+    stored form-submission events (``4-1639801``, property ``hs_form_id``); refine-bys as
+    for an event branch (a time window, or a count with FILLED_OUT)."""
+
+    filter_type: ClassVar[str] = "FORM_SUBMISSION"
+    operator: str = field(
+        metadata=meta("operator", "choice", choices=("FILLED_OUT", "NOT_FILLED_OUT"))
+    )
+    form_id: str | None = field(default=None, metadata=meta("formId", "str"))
+
+
 FILTER_TYPES: dict[str, type[Filter]] = {
-    cls.filter_type: cls for cls in (PropertyFilter, NumAssociationsFilter, InListFilter)
+    cls.filter_type: cls
+    for cls in (PropertyFilter, NumAssociationsFilter, InListFilter, FormSubmissionFilter)
 }
-AnyFilter = PropertyFilter | NumAssociationsFilter | InListFilter
+AnyFilter = PropertyFilter | NumAssociationsFilter | InListFilter | FormSubmissionFilter
 
 
 def parse_filter(data: Any, path: str, problems: list[Problem]) -> Filter | None:
+    tag = data.get("filterType") if isinstance(data, dict) else None
+    if isinstance(tag, str) and tag in UNSUPPORTED_FILTER_TYPES:
+        problems.append(
+            Problem(
+                join(path, "filterType"),
+                f"{tag} filters are not supported: {UNSUPPORTED_FILTER_TYPES[tag]}",
+            )
+        )
+        return None
     return parse_tagged(
         data,
         path,
@@ -162,7 +310,10 @@ def parse_filter(data: Any, path: str, problems: list[Problem]) -> Filter | None
 
 @dataclass(frozen=True)
 class Branch:
-    """OR / AND / ASSOCIATION; the association fields are set only on ASSOCIATION branches."""
+    """OR / AND / ASSOCIATION / UNIFIED_EVENTS. The association fields are set only on
+    ASSOCIATION branches; ``event_type_id`` and the refine-bys only on UNIFIED_EVENTS
+    branches, whose ``operator`` is HAS_COMPLETED / HAS_NOT_COMPLETED (IN_LIST on
+    ASSOCIATION branches)."""
 
     filter_branch_type: str
     filters: tuple[Filter, ...] = ()
@@ -172,10 +323,23 @@ class Branch:
     association_type_id: int | None = None
     association_category: str | None = None
     operator: str | None = None
+    event_type_id: str | None = None
+    pruning_refine_by: RefineBy | None = None
+    coalescing_refine_by: RefineBy | None = None
 
     @property
     def is_association(self) -> bool:
         return self.filter_branch_type == "ASSOCIATION"
+
+    @property
+    def is_events(self) -> bool:
+        return self.filter_branch_type == "UNIFIED_EVENTS"
+
+    @property
+    def refine_bys(self) -> tuple[RefineBy, ...]:
+        return tuple(
+            r for r in (self.pruning_refine_by, self.coalescing_refine_by) if r is not None
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -194,6 +358,15 @@ class Branch:
                     "operator": self.operator,
                 }
             )
+        if self.is_events:
+            out["eventTypeId"] = self.event_type_id
+            out["operator"] = self.operator
+            for key, refine in (
+                ("pruningRefineBy", self.pruning_refine_by),
+                ("coalescingRefineBy", self.coalescing_refine_by),
+            ):
+                if refine is not None:
+                    out[key] = refine.to_json()
         return out
 
     def walk(self, path: str) -> Iterator[tuple[str, Branch | Filter]]:
@@ -211,7 +384,7 @@ class Branch:
 
 
 def _default_operator(branch_type: str) -> str:
-    return "AND" if branch_type == "ASSOCIATION" else branch_type
+    return "AND" if branch_type in ("ASSOCIATION", "UNIFIED_EVENTS") else branch_type
 
 
 def parse_branch(data: Any, path: str, problems: list[Problem], depth: int = 0) -> Branch | None:
@@ -256,12 +429,16 @@ def parse_branch(data: Any, path: str, problems: list[Problem], depth: int = 0) 
         lambda item, where, found: parse_branch(item, where, found, depth + 1),
     )
     fields: dict[str, Any] = {}
-    if branch_type == "ASSOCIATION":
-        association = _association_fields(reader)
-        if association is None:
+    if branch_type in ("ASSOCIATION", "UNIFIED_EVENTS"):
+        found = (
+            _association_fields(reader)
+            if branch_type == "ASSOCIATION"
+            else parse_fields(_EventKeys, reader)
+        )
+        if found is None:
             reader.finish()
             return None
-        fields = association
+        fields = found
     reader.finish()
     return Branch(
         filter_branch_type=branch_type,
@@ -292,6 +469,21 @@ class _AssociationKeys:
         metadata=meta("associationCategory", "choice", choices=ASSOCIATION_CATEGORIES)
     )
     operator: str = field(metadata=meta("operator", "choice", choices=("IN_LIST",)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _EventKeys:
+    """The keys of a UNIFIED_EVENTS branch besides filters (HubSpot's
+    PublicUnifiedEventsFilterBranch)."""
+
+    event_type_id: str = field(metadata=meta("eventTypeId", "str"))
+    operator: str = field(metadata=meta("operator", "choice", choices=EVENT_OPERATORS))
+    pruning_refine_by: RefineBy | None = field(
+        default=None, metadata=meta("pruningRefineBy", "node", resolver=parse_refine_by)
+    )
+    coalescing_refine_by: RefineBy | None = field(
+        default=None, metadata=meta("coalescingRefineBy", "node", resolver=parse_refine_by)
+    )
 
 
 def _association_fields(reader: Reader) -> dict[str, Any] | None:

@@ -10,6 +10,10 @@ Rules (issue 3, section 2, and HubSpot's API rules in reference B5 / d):
   the operationType fits the property type, the operator fits the operationType, values are
   well-typed (enumeration values among the options, ranges ordered, dates valid, zones known);
 - at most one refine-by per filter; the association type (label) exists for the pair;
+- UNIFIED_EVENTS branches only inside AND branches, with no sub-branches, an event type that
+  exists and belongs to the object type, PROPERTY filters valid for the event's declared
+  properties (no history operators), and at most one refine-by; event filters
+  (FORM_SUBMISSION) and event branches not inside ASSOCIATION branches (``family_events``);
 - unknown keys are errors (reported by ``tree`` / ``shape`` while reading).
 """
 
@@ -17,10 +21,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .family_events import (
+    EVENT_FILTER_TYPES,
+    branch_problems,
+    event_filter_problems,
+)
 from .family_num_associations import validate_association_ref
 from .problems import Problem
-from .schema import Schema
-from .tree import Branch
+from .schema import Schema, pseudo_type
+from .tree import Branch, PropertyFilter
 
 MAX_FILTERS = 250
 
@@ -30,7 +39,7 @@ def check_tree(
 ) -> list[Problem]:
     problems: list[Problem] = []
     _check_root(root, path, problems)
-    _check_branch(root, path, None, object_type, schema, families, problems)
+    _check_branch(root, path, None, object_type, schema, families, problems, depth=0)
     _check_count(root, path, problems)
     return problems
 
@@ -72,9 +81,17 @@ def _check_branch(
     schema: Schema,
     families: dict[str, Any],
     problems: list[Problem],
+    *,
+    depth: int,
+    in_association: bool = False,
 ) -> None:
     level_type = object_type
+    if branch.is_events:
+        if parent != "ASSOCIATION":  # inside one, the ASSOCIATION branch's check names it
+            _check_events(branch, path, parent, object_type, schema, families, problems, depth)
+        return
     if branch.is_association:
+        in_association = True
         if parent not in ("AND", "ASSOCIATION"):
             problems.append(
                 Problem(
@@ -106,6 +123,15 @@ def _check_branch(
                 )
     for i, f in enumerate(branch.filters):
         where = f"{path}.filters[{i}]"
+        if in_association and f.filter_type in EVENT_FILTER_TYPES:
+            problems.append(
+                Problem(
+                    where,
+                    f"{f.filter_type} filters read the record's own events: they cannot be "
+                    "used inside an ASSOCIATION branch",
+                )
+            )
+            continue
         refine_checked = False
         if len(f.refine_bys) > 1:
             problems.append(
@@ -130,7 +156,39 @@ def _check_branch(
             schema,
             families,
             problems,
+            depth=depth + 1,
+            in_association=in_association,
         )
+
+
+def _check_events(
+    branch: Branch,
+    path: str,
+    parent: str | None,
+    object_type: str,
+    schema: Schema,
+    families: dict[str, Any],
+    problems: list[Problem],
+    depth: int,
+) -> None:
+    """A UNIFIED_EVENTS branch: its own rules, then its PROPERTY filters on the event's
+    properties (the event type's pseudo object type)."""
+    found = branch_problems(branch, path, parent, object_type, schema, top=depth == 1)
+    problems.extend(found)
+    if (branch.event_type_id or "") not in schema.events:
+        return  # the filters cannot be checked without the event's properties
+    event_type = pseudo_type(branch.event_type_id or "")
+    for i, f in enumerate(branch.filters):
+        if not isinstance(f, PropertyFilter):
+            continue  # named by branch_problems
+        where = f"{path}.filters[{i}]"
+        refine_checked = len(f.refine_bys) > 1
+        if refine_checked:
+            problems.append(Problem(where, "a filter takes at most one refine-by"))
+        more = families[f.filter_type].validate(
+            f, where, event_type, schema, refine_checked=refine_checked
+        )
+        problems.extend(more or event_filter_problems(f, where))
 
 
 def _check_count(root: Branch, path: str, problems: list[Problem]) -> None:
