@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,9 +33,9 @@ from crm.services.event_gating import require_custom_events_tier
 from crm.services.events import EventIn, events_record
 
 from . import event_serializers as shapes
+from .answers import error_answers
 from .paging import paging, parse_after
 from .params import body, object_type_in_body, query
-from .serializers import ErrorSerializer
 
 DEFINITIONS_TAG = ["Custom event definitions"]
 SEND_TAG = ["Custom event sending"]
@@ -49,23 +49,13 @@ EVENT_NAME = OpenApiParameter(
 EVENT_ID = OpenApiParameter(
     "eventId", str, OpenApiParameter.PATH, description="A stored occurrence's id."
 )
-_WHY = {
-    400: "Bad input: every problem, each with its field",
-    401: "No or invalid credentials",
-    403: "Custom events need Marketing Hub Enterprise or Operations Hub Enterprise",
-    404: "Unknown event definition or occurrence",
-    409: "The name is taken, or the occurrence is not FAILED",
-    413: "The body is larger than the limit (8 MiB by default)",
-    415: "The body is not JSON",
-}
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """Every operation can answer 400 (too many query parameters) and 401; these add more."""
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=_WHY[code])
-        for code in sorted({400, 401, *codes})
+errors = error_answers(
+    {
+        403: "Custom events need Marketing Hub Enterprise or Operations Hub Enterprise",
+        404: "Unknown event definition or occurrence",
+        409: "The name is taken, or the occurrence is not FAILED",
     }
+)
 
 
 class EventConflict(CrmError):

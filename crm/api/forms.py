@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,9 +23,10 @@ from crm.models import AccountSettings
 from crm.services import forms as service
 
 from . import form_serializers as shapes
+from .answers import error_answers
 from .paging import paging, parse_after
 from .params import actor, body, query
-from .serializers import ArchivedQuerySerializer, ErrorSerializer
+from .serializers import ArchivedQuerySerializer
 
 TAG = ["Marketing forms"]
 SUBMIT_TAG = ["Form submissions"]
@@ -41,23 +42,13 @@ PORTAL_ID = OpenApiParameter(
 FORM_GUID = OpenApiParameter(
     "formGuid", str, OpenApiParameter.PATH, description="The form's guid (its id)."
 )
-_WHY = {
-    400: "Bad input: every problem, each with its field",
-    401: "No or invalid credentials",
-    403: "Missing the forms permission (crm.use_forms)",
-    404: "Unknown form (or portal)",
-    409: "The id, or a unique value the submission sets, is taken",
-    413: "The body is larger than the limit (8 MiB by default)",
-    415: "The body is not JSON",
-}
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """Every operation can answer 400 (too many query parameters) and 401; these add more."""
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=_WHY[code])
-        for code in sorted({400, 401, *codes})
+errors = error_answers(
+    {
+        403: "Missing the forms permission (crm.use_forms)",
+        404: "Unknown form (or portal)",
+        409: "The id, or a unique value the submission sets, is taken",
     }
+)
 
 
 def _form_data(request: Request, *, partial: bool) -> Any:
