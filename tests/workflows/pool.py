@@ -346,6 +346,9 @@ def random_event_properties(rng: random.Random, type_id: str) -> dict[str, Any]:
             **({"hs_source": "IMPORT"} if rng.random() < 0.5 else {}),
         }
     props = random_properties(rng)
+    for name in CUSTOM_PROPERTIES:  # more wrong-typed values than records: errored counts
+        if rng.random() < 0.12:
+            props[name] = rng.choice(WRONG_TYPED[name])
     if rng.random() < 0.6:
         props["createdate"] = format_datetime(rng.choice(INSTANTS))
     return props

@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 
-from tests.workflows.strategies import property_filter
+from tests.workflows.strategies import event_branch, form_filter, property_filter
 from workflows.criteria.catalogue import catalogue
 from workflows.criteria.families import registry
 from workflows.criteria.problems import Problem
@@ -84,3 +84,44 @@ def test_catalogue_endpoint__authenticated__same_catalogue(api, anon_api) -> Non
     assert got.status_code == 200
     assert {k: v for k, v in got.json().items() if k != "eventTypes"} == catalogue()
     assert anon_api.get("/automation/v4/triggers/catalogue").status_code == 401
+
+
+@given(
+    f=form_filter(),
+    branch=event_branch({"contacts": "6-1", "companies": "6-2"}, "contacts"),
+)
+@settings(max_examples=150, deadline=None)
+def test_event_schemas__accept_what_the_parser_accepts(f, branch) -> None:
+    from workflows.criteria.tree import parse_branch
+
+    problems: list[Problem] = []
+    assert parse_filter(f, "f", problems) is not None and not problems
+    jsonschema.validate(f, schema_of("FORM_SUBMISSION"))
+    assert parse_branch(branch, "b", problems) is not None and not problems
+    [events] = catalogue()["branchTypes"]
+    assert events["filterBranchType"] == "UNIFIED_EVENTS" and events["label"]
+    jsonschema.Draft7Validator.check_schema(events["schema"])
+    jsonschema.validate(branch, events["schema"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"filterType": "FORM_SUBMISSION", "operator": "SUBMITTED"},
+        {
+            "filterType": "FORM_SUBMISSION",
+            "operator": "FILLED_OUT",
+            "pruningRefineBy": {"type": "RELATIVE_COMPARATIVE", "comparison": "AFTER"},
+        },
+        {
+            "filterType": "FORM_SUBMISSION",
+            "operator": "FILLED_OUT",
+            "pruningRefineBy": {"type": "ALL_HISTORY", "colour": "red"},
+        },
+    ],
+)
+def test_form_schema_and_parser__both_refuse_a_bad_filter(data) -> None:
+    problems: list[Problem] = []
+    assert parse_filter(data, "f", problems) is None or problems
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema_of("FORM_SUBMISSION"))
