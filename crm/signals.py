@@ -55,6 +55,13 @@ class AssociationsChanged:
 #: kwargs: ``change`` (EventsStored)
 events_stored = Signal()
 
+#: Sent *before* new events are stored, with ``type_ids`` (a frozenset of event type ids);
+#: each receiver answers the subset some consumer will process. The types nobody claims are
+#: stored PROCESSED in the same insert, so an event no workflow listens to costs its store
+#: and no second write. With no receiver, or one that fails, every event is stored RECEIVED
+#: and sent on: queuing is the side that loses nothing.
+events_arriving = Signal()
+
 
 @dataclass(frozen=True)
 class EventsStored:

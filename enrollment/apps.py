@@ -8,7 +8,12 @@ class EnrollmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from crm.signals import associations_changed, events_stored, records_changed
+        from crm.signals import (
+            associations_changed,
+            events_arriving,
+            events_stored,
+            records_changed,
+        )
         from enrollment import receivers
         from workflows.services import register_enable_hook
 
@@ -17,4 +22,5 @@ class EnrollmentConfig(AppConfig):
             receivers.on_associations_changed, dispatch_uid="enrollment.associations"
         )
         events_stored.connect(receivers.on_events_stored, dispatch_uid="enrollment.events")
+        events_arriving.connect(receivers.on_events_arriving, dispatch_uid="enrollment.heard")
         register_enable_hook(receivers.on_flow_enabled)

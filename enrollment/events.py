@@ -57,21 +57,18 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def events_stored(change: Any) -> None:
-    """New events: one task each for the types some enabled workflow listens to; the others
-    are PROCESSED at once with nothing decided (one UPDATE for the lot), so an event nobody
-    listens to costs its store, one index read and that UPDATE. No race is lost by it: a
-    workflow turned on after this read was not on when the event occurred."""
+def heard_types(type_ids: frozenset[str]) -> frozenset[str]:
+    """The types some enabled workflow listens to (asked by the CRM before it stores events:
+    the others are stored PROCESSED with nothing decided, so an event nobody listens to costs
+    its insert and one index read). No race is lost by it: a workflow turned on after this
+    read was not on when the event occurred."""
     index = current_index()
-    listened, idle = [], []
-    types = change.event_type_ids or (None,) * len(change.event_ids)
-    for event_id, type_id in zip(change.event_ids, types, strict=True):
-        (listened if type_id is None or index.listens_to(type_id) else idle).append(event_id)
-    if idle:
-        Event.objects.filter(pk__in=idle, status=EventStatus.RECEIVED).update(
-            status=EventStatus.PROCESSED, processed_at=timezone.now(), attempts=1
-        )
-    queue_events(listened)
+    return frozenset(t for t in type_ids if index.listens_to(t))
+
+
+def events_stored(change: Any) -> None:
+    """New RECEIVED events (their types were heard): one task each."""
+    queue_events(change.event_ids)
 
 
 def queue_events(event_ids: tuple[int, ...] | list[int]) -> None:

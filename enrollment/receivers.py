@@ -34,3 +34,9 @@ def on_events_stored(sender: Any, change: EventsStored, **kwargs: Any) -> None:
     from enrollment.events import events_stored
 
     events_stored(change)
+
+
+def on_events_arriving(sender: Any, type_ids: frozenset[str], **kwargs: Any) -> frozenset[str]:
+    from enrollment.events import heard_types
+
+    return heard_types(type_ids)

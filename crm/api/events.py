@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.errors import CrmError, CrmValidationError, ErrorDetail, ObjectNotFound
+from crm.event_types import from_definition
 from crm.ids import parse_id
 from crm.models import AccountSettings, Event, EventDefinition, EventStatus
 from crm.services.event_definitions import (
@@ -90,9 +91,10 @@ def _definition_named(ref: str, field: str) -> EventDefinition:
     """An eventName in a send: the name, its fullyQualifiedName or its objectTypeId (6-N).
     Unknown is bad input (400) naming the field, not 404: the path exists."""
     candidates = [ref]
-    prefix = f"pe{AccountSettings.load().portal_id}_"
-    if ref.startswith(prefix):
-        candidates.append(ref[len(prefix) :])
+    if ref.startswith("pe") and "_" in ref:  # the account is read only for such a name
+        prefix = f"pe{AccountSettings.load().portal_id}_"
+        if ref.startswith(prefix):
+            candidates.append(ref[len(prefix) :])
     for candidate in candidates:
         try:
             return get_definition(candidate)
@@ -121,6 +123,7 @@ def _event_in(definition: EventDefinition, data: Mapping[str, Any], raw: Any) ->
         utk=data.get("utk") or None,
         sender_id=data.get("uuid") or None,
         raw=raw if isinstance(raw, dict) else {},
+        event_type=from_definition(definition),
     )
 
 

@@ -1,8 +1,10 @@
 """Storing event occurrences: validated, resolved to their record, stored once, then handed on.
 
 Nothing is processed before it is stored, and a request that stores events only validates,
-stores and answers: the ``events_stored`` signal is sent after commit and the enrollment
-app's receiver queues one django-q2 task per new event. A batch is all or nothing - one bad
+stores and answers. Before the insert it asks (``events_arriving``) which of the types some
+consumer will process; the others are stored PROCESSED in the same insert. For the rest the
+``events_stored`` signal is sent after commit and the enrollment app's receiver queues one
+django-q2 task per event. A batch is all or nothing - one bad
 item and nothing of it is stored, every problem named by its index and field.
 
 Idempotency: each occurrence has a unique ``key``. Where the sender gives an id (custom
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,8 +33,10 @@ from django.utils import timezone
 from crm.errors import CrmValidationError, ErrorDetail
 from crm.event_types import EventType, event_type
 from crm.models import Event, EventStatus, ObjectType, Record, UniqueValue
-from crm.signals import EventsStored, events_stored
+from crm.signals import EventsStored, events_arriving, events_stored
 from crm.values import InvalidValue, canonical_datetime, canonicalize, parse_datetime, unique_key
+
+log = logging.getLogger(__name__)
 
 #: Events in one batch call (HubSpot's batch send takes 500).
 MAX_BATCH = 500
@@ -58,6 +63,8 @@ class EventIn:
     #: the record's object type, for event types that belong to any (CRM events)
     object_type: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: the type, when the caller has already resolved it (saves reading its definition again)
+    event_type: EventType | None = None
 
 
 @dataclass(frozen=True)
@@ -195,9 +202,14 @@ def events_record(items: Sequence[EventIn], *, object_type: str | None = None) -
     now = timezone.now()
     errors: list[ErrorDetail] = []
     rows: list[Event] = []
+    types: dict[str, EventType | None] = {}  # a batch names few types: each read once
     for i, item in enumerate(items):
         where = f"inputs[{i}]." if len(items) > 1 else ""
-        etype = event_type(item.event_type_id)
+        if item.event_type is not None and item.event_type.type_id == item.event_type_id:
+            types[item.event_type_id] = item.event_type
+        elif item.event_type_id not in types:
+            types[item.event_type_id] = event_type(item.event_type_id)
+        etype = types[item.event_type_id]
         if etype is None:
             errors.append(
                 ErrorDetail(
@@ -254,7 +266,39 @@ def events_record(items: Sequence[EventIn], *, object_type: str | None = None) -
         )
     if errors:
         raise CrmValidationError.of(errors)
+    _triage(rows, now)
     return _store(rows)
+
+
+def heard_types(type_ids: frozenset[str]) -> frozenset[str]:
+    """The event types some consumer will process (see ``events_arriving``); all of them when
+    nobody answers or an answer fails - an unneeded task is cheap, a lost event is not."""
+    answers = events_arriving.send_robust(sender=Event, type_ids=type_ids)
+    if not answers:
+        return type_ids
+    heard: set[str] = set()
+    for receiver, answer in answers:
+        if isinstance(answer, BaseException) or answer is None:
+            log.error("events_arriving receiver %r failed: %r", receiver, answer)
+            return type_ids
+        heard |= set(answer)
+    return frozenset(heard & type_ids)
+
+
+def _triage(rows: list[Event], now: datetime) -> None:
+    """Events of a type nobody listens to are decided here: PROCESSED, nothing to do."""
+    waiting = [r for r in rows if r.status == EventStatus.RECEIVED]
+    if not waiting:
+        return
+    heard = heard_types(frozenset(r.event_type_id for r in waiting))
+    for row in waiting:
+        if row.event_type_id not in heard:
+            row.status, row.processed_at, row.attempts, row.outcome = (
+                EventStatus.PROCESSED,
+                now,
+                1,
+                [],
+            )
 
 
 def _store(rows: list[Event]) -> list[Stored]:

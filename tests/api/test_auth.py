@@ -71,3 +71,25 @@ def test_endpoint__session_login__browsable_reads_work(admin_user) -> None:
     client.force_login(admin_user)
     assert client.get("/crm/v3/objects/contacts").status_code == 200
     assert client.get("/crm/v3/objects/contacts", HTTP_ACCEPT="text/html").status_code == 200
+
+
+def test_token_last_used__kept_to_the_minute_not_written_per_request(admin_user) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    token, raw = ApiToken.issue(user=admin_user, name="sync")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/crm/v3/objects/contacts").status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    assert client.get("/crm/v3/objects/contacts").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # a second call within the minute writes nothing
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert client.get("/crm/v3/objects/contacts").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > first - timedelta(seconds=1)
+    assert token.last_used_at <= timezone.now()

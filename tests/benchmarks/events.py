@@ -171,15 +171,18 @@ def load_events(n: int, types: list[str], contacts: list[int]) -> int:
 
 @contextlib.contextmanager
 def without_engine() -> Iterator[None]:
-    """The store alone: the enrollment app's receiver for stored events disconnected."""
-    from crm.signals import events_stored
+    """The store alone: the enrollment app's receivers for arriving and stored events
+    disconnected (every event is stored RECEIVED and nothing is asked or queued)."""
+    from crm.signals import events_arriving, events_stored
     from enrollment import receivers
 
     events_stored.disconnect(dispatch_uid="enrollment.events")
+    events_arriving.disconnect(dispatch_uid="enrollment.heard")
     try:
         yield
     finally:
         events_stored.connect(receivers.on_events_stored, dispatch_uid="enrollment.events")
+        events_arriving.connect(receivers.on_events_arriving, dispatch_uid="enrollment.heard")
 
 
 @contextlib.contextmanager
@@ -364,7 +367,7 @@ def start_cluster(queue: str, redis_url: str, log: Path) -> Subprocess:
         "REDIS_URL": redis_url,
         "SECRET_KEY": settings.SECRET_KEY,  # tasks are signed
         "LOG_LEVEL": "WARNING",
-        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", ""),
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", ""),
     }
     return Subprocess([sys.executable, "manage.py", "qcluster"], env, log)
 
@@ -622,6 +625,7 @@ def http_part(bench: Bench, quick: bool) -> dict[str, Any]:
         "DEBUG": "0",
         "LOG_LEVEL": "WARNING",
         "Q_SYNC": "0",
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", ""),
     }
     try:
         import gunicorn  # noqa: F401
@@ -693,7 +697,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        help="what-if: CONN_MAX_AGE for this process and the qcluster (production: 0)",
+        help="CONN_MAX_AGE for this process, gunicorn and the qcluster (default: the env's, 0)",
     )
     args = parser.parse_args(argv)
     stored = args.events if args.events is not None else (50_000 if args.quick else 1_000_000)
@@ -708,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.conn_max_age is not None:
         connection.settings_dict["CONN_MAX_AGE"] = args.conn_max_age
         connection.settings_dict["CONN_HEALTH_CHECKS"] = True
-        os.environ["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+        os.environ["CONN_MAX_AGE"] = str(args.conn_max_age)
     if connection.vendor == "sqlite":  # a file, so a qcluster/gunicorn subprocess shares it
         var = Path(settings.VAR_DIR)
         connection.settings_dict["TEST"]["NAME"] = str(var / f"bench-events-{os.getpid()}.db")

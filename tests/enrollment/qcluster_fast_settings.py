@@ -1,13 +1,12 @@
 """Settings for a ``qcluster`` subprocess started by a test or a benchmark.
 
-The production settings (``config.settings``) with three knobs from the environment:
+The production settings (``config.settings``, which read ``CONN_MAX_AGE`` themselves) with
+two knobs from the environment:
 
 - ``Q_TIMEOUT`` / ``Q_RETRY`` (default 4 s / 6 s): the ORM broker hands an unacknowledged
   task out again only ``retry`` seconds after it was taken, 360 s in production - too long
   for a test that kills a worker and waits for the re-delivery. ``timeout`` stays below
   ``retry`` (RECIPES.md: delivery is at least once).
-- ``DB_CONN_MAX_AGE``: a what-if for benchmarks (production: 0, a new connection per
-  request and per task).
 - ``Q_QUEUE_NAME``: the queue (django-q2's ``cluster_name``; the Redis list key), so a test
   run never takes tasks queued by another run on the same Redis. The signing salt (``name``)
   is unchanged, so tasks queued with the test settings are read by this cluster.
@@ -18,7 +17,6 @@ from __future__ import annotations
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import DATABASES
 from config.settings import Q_CLUSTER as _PRODUCTION
 
 Q_CLUSTER = {
@@ -28,6 +26,3 @@ Q_CLUSTER = {
 }
 if os.environ.get("Q_QUEUE_NAME"):
     Q_CLUSTER["cluster_name"] = os.environ["Q_QUEUE_NAME"]
-if os.environ.get("DB_CONN_MAX_AGE"):
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["DB_CONN_MAX_AGE"])
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -328,6 +328,25 @@ def test_an_event_nobody_listens_to_is_processed_without_a_task(signup, monkeypa
     monkeypatch.setattr(pipeline, "enqueue", lambda *args: queued.append(args))
     ada = contact(email="ada@example.com")
     event = send(signup, ada)
+    assert event.status == EventStatus.PROCESSED and event.outcome == []  # as inserted
     event.refresh_from_db()
-    assert event.status == EventStatus.PROCESSED and event.outcome == []
+    assert event.status == EventStatus.PROCESSED and event.processed_at is not None
     assert queued == []
+
+
+def test_when_asking_who_listens_fails_the_event_is_queued_not_lost(make_flow, signup, monkeypatch):
+    """The triage before the insert is an optimisation: when it cannot answer, the event is
+    stored RECEIVED and its task decides - a workflow listening to it still enrolls."""
+    from enrollment import events as pipeline
+
+    flow = make_flow("contacts", event_based(event_branch(signup.type_id)))
+
+    def broken(type_ids):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(pipeline, "heard_types", broken)
+    ada = contact(email="ada@example.com")
+    event = send(signup, ada)
+    event.refresh_from_db()
+    assert event.status == EventStatus.PROCESSED and event.attempts == 1
+    assert Enrollment.objects.get(workflow=flow, record=ada).event_id == event.pk
