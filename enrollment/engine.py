@@ -34,13 +34,10 @@ from enrollment.eligibility import (
     Part,
     Path,
     ReviewFacts,
-    Verdict,
     decide,
     review,
 )
 from enrollment.enroll import (
-    EnrollRequest,
-    create_enrollment,
     end_enrollment,
     unenroll_archived,
 )
@@ -49,6 +46,7 @@ from enrollment.index import CompiledFlow, current_index
 from enrollment.models import Enrollment, EnrollmentEvent, EnrollmentSource, EnrollmentStatus
 from enrollment.queue import enqueue
 from enrollment.reasons import Reason
+from enrollment.verdicts import apply_verdict
 from workflows.models import CriteriaType
 
 log = logging.getLogger(__name__)
@@ -296,13 +294,15 @@ def evaluate_pairs(
                         created=created,
                         loop=_own_loop(flow, cause),
                     )
-                    _apply_verdict(
+                    apply_verdict(
                         flow,
-                        record,
+                        record.pk,
                         decide(facts, evidence),
-                        cause,
-                        record_history.get(flow.id, True),
-                        pending,
+                        cause=cause.as_dict(),
+                        history_source=EnrollmentSource.TRIGGER,
+                        pending=pending,
+                        user_id=cause.user_id,
+                        record_history=record_history.get(flow.id, True),
                     )
             except Exception as exc:  # one bad record must not stop the others
                 log.exception(
@@ -382,54 +382,6 @@ def _evidence(
 
 def _none() -> None:
     return None
-
-
-def _apply_verdict(
-    flow: CompiledFlow,
-    record: Record,
-    verdict: Verdict,
-    cause: Cause,
-    record_history: bool,
-    pending: list[EnrollmentEvent],
-) -> None:
-    if verdict.admit:
-        created = create_enrollment(
-            EnrollRequest(
-                flow_id=flow.id,
-                record_id=record.pk,
-                source=verdict.source,
-                criteria_revision=flow.criteria_revision,
-                evaluation=verdict.evaluation,
-                cause=cause.as_dict(),
-                user_id=cause.user_id,
-                detail=verdict.detail,
-                flow_name=_flow_label(flow),
-                cycle=verdict.cycle,
-            )
-        )
-        if created is not None:
-            return
-        verdict = Verdict(False, Reason.ALREADY_ENROLLED, deciding=verdict.deciding)
-    # Non-enrollments are kept for changes that touched the triggers; errors and loops are
-    # always worth saying.
-    if record_history or verdict.reason in ALWAYS_RECORDED:
-        pending.append(
-            decision_row(
-                flow_id=flow.id,
-                record_id=record.pk,
-                reason=verdict.reason,
-                source=EnrollmentSource.TRIGGER,
-                criteria_revision=flow.criteria_revision,
-                evaluation=verdict.evaluation,
-                cause=cause.as_dict(),
-                detail=verdict.detail,
-                flow_name=_flow_label(flow),
-            )
-        )
-
-
-#: Non-enrollments recorded even when the change did not touch the enrollment triggers.
-ALWAYS_RECORDED = frozenset({Reason.LOOP_GUARD, Reason.EVALUATION_ERROR})
 
 
 def _apply_review(
@@ -542,7 +494,3 @@ def _own_loop(flow: CompiledFlow, cause: Cause) -> str:
     if cause.source == "WORKFLOW" and cause.source_id.startswith(f"flow:{flow.id}:"):
         return "a property set by this workflow cannot re-enroll into it"
     return ""
-
-
-def _flow_label(flow: CompiledFlow) -> str:
-    return f'"{flow.name}" ({flow.id})'

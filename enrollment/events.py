@@ -34,13 +34,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.models import Event, EventStatus, Record
-from enrollment.eligibility import Check, Evidence, Facts, Part, Path, Verdict, decide
-from enrollment.enroll import EnrollRequest, create_enrollment
-from enrollment.history import decision_row
+from enrollment.eligibility import Check, Evidence, Facts, Part, Path, decide
 from enrollment.index import CompiledFlow, current_index
 from enrollment.models import Enrollment, EnrollmentEvent, EnrollmentSource, EnrollmentStatus
 from enrollment.queue import enqueue
-from enrollment.reasons import Reason, decision_of
+from enrollment.reasons import decision_of
+from enrollment.verdicts import Applied, apply_verdict
 from workflows.models import WorkflowActivation
 
 log = logging.getLogger(__name__)
@@ -206,7 +205,16 @@ def _process(event: Event, now: datetime) -> list[dict[str, Any]]:
             while_off=while_off(periods.get(flow.id), event.occurred_at),
         )
         verdict = decide(facts, event_evidence(flow, event, record, now))
-        outcome.append(_apply(flow, record, event, verdict, cause, pending))
+        applied = apply_verdict(
+            flow,
+            record.pk,
+            verdict,
+            cause=cause,
+            history_source=EnrollmentSource.EVENT,
+            pending=pending,
+            event_id=event.pk,
+        )
+        outcome.append(_outcome(flow, applied))
     if pending:
         EnrollmentEvent.objects.bulk_create(pending)
     return outcome
@@ -363,55 +371,16 @@ def while_off(periods: list[tuple[datetime, datetime | None]] | None, at: dateti
     return f"it occurred at {at.isoformat()}, while the workflow was off"
 
 
-def _apply(
-    flow: CompiledFlow,
-    record: Record,
-    event: Event,
-    verdict: Verdict,
-    cause: dict[str, Any],
-    pending: list[EnrollmentEvent],
-) -> dict[str, Any]:
-    label = f'"{flow.name}" ({flow.id})'
-    if verdict.admit:
-        created = create_enrollment(
-            EnrollRequest(
-                flow_id=flow.id,
-                record_id=record.pk,
-                source=EnrollmentSource.EVENT,
-                criteria_revision=flow.criteria_revision,
-                evaluation=verdict.evaluation,
-                cause=cause,
-                detail=verdict.detail,
-                flow_name=label,
-                cycle=verdict.cycle,
-                reason=verdict.reason,
-                event_id=event.pk,
-            )
-        )
-        if created is not None:
-            return {
-                "flowId": str(flow.id),
-                "decision": decision_of(verdict.reason),
-                "reason": verdict.reason,
-                "enrollmentId": str(created.pk),
-            }
-        verdict = Verdict(False, Reason.ALREADY_ENROLLED, deciding=verdict.deciding)
-    pending.append(
-        decision_row(
-            flow_id=flow.id,
-            record_id=record.pk,
-            reason=verdict.reason,
-            source=EnrollmentSource.EVENT,
-            criteria_revision=flow.criteria_revision,
-            evaluation=verdict.evaluation,
-            cause=cause,
-            detail=verdict.detail,
-            flow_name=label,
-        )
-    )
-    return {
+def _outcome(flow: CompiledFlow, applied: Applied) -> dict[str, Any]:
+    """What the event did to one workflow, kept on the event (the API and admin show it)."""
+    verdict = applied.verdict
+    out = {
         "flowId": str(flow.id),
         "decision": decision_of(verdict.reason),
         "reason": verdict.reason,
-        "detail": verdict.detail[:300],
     }
+    if applied.enrollment is not None:
+        out["enrollmentId"] = str(applied.enrollment.pk)
+    else:
+        out["detail"] = verdict.detail[:300]
+    return out
