@@ -4,8 +4,9 @@ Definitions are created and changed by ``crm.services.event_definitions`` (throu
 forms below, so the admin shows the service's own messages) and only for an account with
 Enterprise custom events (``crm.services.event_gating``); they are archived, never
 deleted - stored occurrences keep naming them. Occurrences are read-only here: the one
-operation on them, retrying failed ones, hands their ids to the enrollment app's
-``retry_events``, which owns processing.
+operation on them, retrying failed ones, goes through
+``crm.services.events.retry_failed``, which hands them on as new (the enrollment app's
+receiver queues them).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from crm.services.event_definitions import (
     definition_update,
 )
 from crm.services.event_gating import require_custom_events_tier
+from crm.services.events import retry_failed
 
 PROPERTIES_HELP = (
     'A JSON list in the API\'s shape, e.g. [{"name": "plan", "label": "Plan", "type": '
@@ -486,13 +488,9 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry failed events", permissions=["retry"])
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        # The enrollment app owns processing; imported at call time so that loading the
-        # CRM's admin never loads the engine.
-        from enrollment.events import retry_events
-
         ids = list(queryset.filter(status=EventStatus.FAILED).values_list("pk", flat=True))
         skipped = queryset.count() - len(ids)
-        done = retry_events(ids) if ids else 0
+        done = retry_failed(ids) if ids else 0
         if done:
             self.message_user(
                 request, f"Queued {done} failed event{'s' if done != 1 else ''} to process again."

@@ -139,21 +139,6 @@ def retry_due_events(*, now: datetime | None = None, limit: int = 1000) -> int:
     return len(due)
 
 
-def retry_events(event_ids: list[int]) -> int:
-    """An operator's retry (admin action, command): FAILED events back to RECEIVED, queued."""
-    with transaction.atomic():
-        ids = list(
-            Event.objects.filter(pk__in=event_ids, status=EventStatus.FAILED).values_list(
-                "pk", flat=True
-            )
-        )
-        Event.objects.filter(pk__in=ids).update(
-            status=EventStatus.RECEIVED, next_attempt_at=None, attempts=0
-        )
-        queue_events(ids)
-    return len(ids)
-
-
 # --------------------------------------------------------------------------- deciding
 
 

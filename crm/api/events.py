@@ -31,7 +31,7 @@ from crm.services.event_definitions import (
     get_definition,
 )
 from crm.services.event_gating import require_custom_events_tier
-from crm.services.events import EventIn, events_record
+from crm.services.events import EventIn, events_record, retry_failed
 
 from . import event_serializers as shapes
 from .answers import error_answers
@@ -286,7 +286,7 @@ class EventSendBatchView(APIView):
             items.append(_event_in(definition, data, raw_inputs[i]))
         if problems:
             raise CrmValidationError.of(problems)
-        events_record(items)
+        events_record(items, batch=True)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -347,12 +347,8 @@ class OccurrenceRetryView(APIView):
         responses={202: shapes.OccurrenceSerializer, **errors(404, 409)},
     )
     def post(self, request: Request, eventId: str) -> Response:
-        # The enrollment app owns processing; imported here, at call time, so that loading
-        # the CRM API never loads the engine (crm knows nothing of workflows at import).
-        from enrollment.events import retry_events
-
         event = _occurrence(eventId)
-        if event.status != EventStatus.FAILED or not retry_events([event.pk]):
+        if event.status != EventStatus.FAILED or not retry_failed([event.pk]):
             event.refresh_from_db()
             message = f"Event {event.pk} is {event.status}; only FAILED events can be retried."
             raise EventConflict(

@@ -187,8 +187,14 @@ def _object_type(etype: EventType, requested: str | None) -> ObjectType | None:
     return ObjectType.objects.filter(name=name, archived=False).first()
 
 
-def events_record(items: Sequence[EventIn], *, object_type: str | None = None) -> list[Stored]:
-    """Validate all, then store the new ones in one transaction; NO_MATCH when no record."""
+def events_record(
+    items: Sequence[EventIn], *, object_type: str | None = None, batch: bool | None = None
+) -> list[Stored]:
+    """Validate all, then store the new ones in one transaction; NO_MATCH when no record.
+
+    Problems are named ``inputs[i].field`` for a batch (``batch``; default: more than one
+    item), so a batch call of one item still answers in the batch's terms."""
+    batch = len(items) > 1 if batch is None else batch
     if len(items) > MAX_BATCH:
         raise CrmValidationError.of(
             [
@@ -204,7 +210,7 @@ def events_record(items: Sequence[EventIn], *, object_type: str | None = None) -
     rows: list[Event] = []
     types: dict[str, EventType | None] = {}  # a batch names few types: each read once
     for i, item in enumerate(items):
-        where = f"inputs[{i}]." if len(items) > 1 else ""
+        where = f"inputs[{i}]." if batch else ""
         if item.event_type is not None and item.event_type.type_id == item.event_type_id:
             types[item.event_type_id] = item.event_type
         elif item.event_type_id not in types:
@@ -330,6 +336,27 @@ def _store(rows: list[Event]) -> list[Stored]:
             )
             transaction.on_commit(lambda: events_stored.send(sender=Event, change=change))
     return out
+
+
+def retry_failed(event_ids: Sequence[int]) -> int:
+    """An operator's retry (admin action, command, API): FAILED events back to RECEIVED,
+    handed on again like new ones (``events_stored`` after commit). Answers how many."""
+    with transaction.atomic():
+        rows = list(
+            Event.objects.select_for_update()
+            .filter(pk__in=list(event_ids), status=EventStatus.FAILED)
+            .values_list("pk", "event_type_id")
+        )
+        if not rows:
+            return 0
+        Event.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+            status=EventStatus.RECEIVED, next_attempt_at=None, attempts=0, error=""
+        )
+        change = EventsStored(
+            event_ids=tuple(pk for pk, _ in rows), event_type_ids=tuple(t for _, t in rows)
+        )
+        transaction.on_commit(lambda: events_stored.send(sender=Event, change=change))
+    return len(rows)
 
 
 def event_record(item: EventIn, *, object_type: str | None = None) -> Stored:

@@ -385,6 +385,13 @@ def test_batch__one_bad_item__nothing_stored_and_it_is_named(
     assert not Event.objects.exists()
 
 
+def test_batch_of_one__problem_still_named_by_its_index(api, signup, ada) -> None:
+    inputs = [{"eventName": "signed_up", "objectId": str(ada.pk), "properties": {"seats": "x"}}]
+    response = api.post(BATCH, {"inputs": inputs}, format="json")
+    assert_error(response, 400, "VALIDATION_ERROR", "inputs[0].properties.seats")
+    assert not Event.objects.exists()
+
+
 def test_batch__unknown_event_name__named_by_index(api, signup, ada) -> None:
     inputs = [
         {"eventName": "signed_up", "objectId": str(ada.pk)},

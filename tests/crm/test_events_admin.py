@@ -225,11 +225,12 @@ def test_event_detail__values_error_and_decisions_with_links(
 
 def test_event__read_only(staff, signup, ada) -> None:
     event = stored(signup, ada)
+    before = event.status
     assert staff.get(url("crm_event_add")).status_code == 403
     assert staff.post(url("crm_event_change", event.pk), {"status": "FAILED"}).status_code == 403
     assert staff.get(url("crm_event_delete", event.pk)).status_code == 403
     event.refresh_from_db()
-    assert event.status == EventStatus.RECEIVED
+    assert event.status == before != EventStatus.FAILED
 
 
 def test_retry_action__failed_ones_processed_and_others_left(

@@ -2,8 +2,8 @@
 
 ``events status`` prints one line per status. ``events retry --id N [--id M]`` retries
 those (each must exist and be FAILED, or nothing is retried); ``events retry --failed``
-retries every FAILED one. Retrying hands the ids to the enrollment app's ``retry_events``
-(FAILED -> RECEIVED, queued), the same door the admin action and the API use.
+retries every FAILED one. Retrying goes through ``crm.services.events.retry_failed``
+(FAILED -> RECEIVED, handed on as new), the same door the admin action and the API use.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.db.models import Count
 
 from crm.ids import parse_id
 from crm.models import Event, EventStatus
+from crm.services.events import retry_failed
 
 USAGE = "say what to do: events status | events retry --id N [--id M] | events retry --failed"
 
@@ -77,11 +78,7 @@ class Command(BaseCommand):
         if not ids:
             self.stdout.write("No failed events to retry.")
             return
-        # The enrollment app owns processing; imported at call time (crm imports nothing of
-        # it when loaded).
-        from enrollment.events import retry_events
-
-        done = retry_events(ids)
+        done = retry_failed(ids)
         self.stdout.write(f"Queued {done} failed event{'s' if done != 1 else ''} to process again.")
 
     def _failed_ids(self, raw_ids: list[str]) -> list[int]:
