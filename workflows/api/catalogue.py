@@ -15,13 +15,20 @@ class TriggerCatalogueView(APIView):
     @extend_schema(
         tags=["Automation flows"],
         operation_id="triggers_catalogue",
-        summary="The filter families (with the JSON schema of each filter) and operators",
+        summary="The filter families (with each filter's JSON schema), branch types, operators "
+        "and event types",
         responses={
             200: OpenApiResponse(
                 {
                     "type": "object",
                     "properties": {
                         "filterFamilies": {"type": "array", "items": {"type": "object"}},
+                        "branchTypes": {
+                            "type": "array",
+                            "items": {"type": "object"},
+                            "description": "Branch types (filterBranchType) and where each "
+                            "may appear.",
+                        },
                         "operators": {"type": "array", "items": {"type": "object"}},
                         "eventTypes": {
                             "type": "array",
@@ -31,7 +38,7 @@ class TriggerCatalogueView(APIView):
                             "custom event definitions included.",
                         },
                     },
-                    "required": ["filterFamilies", "operators", "eventTypes"],
+                    "required": ["filterFamilies", "branchTypes", "operators", "eventTypes"],
                 },
                 description="Every registered filter family and every operator",
             ),
