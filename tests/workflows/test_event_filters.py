@@ -612,3 +612,30 @@ def test_summary__lines_name_the_count(ada: Record, signup: str) -> None:
         "Group 1 passed",
         "  ✓ Completed Signed up 1 time in the last 30 days; needs at least 1",
     ]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _loaded(data: dict[str, Any], record: Record) -> list[datetime]:
+    from workflows.criteria.context import load_contexts
+    from workflows.criteria.evaluate import compile_criteria
+
+    criteria = parse(data, object_type="contacts")
+    program = compile_criteria(criteria, now=NOW)
+    contexts = load_contexts(
+        [record], program.needs, object_type="contacts", child_types=program.child_types, now=NOW
+    )
+    return [at for at, _ in contexts[record.pk].events.get(FORM_SUBMISSION, [])]
+
+
+def test_loading__only_occurrences_a_window_can_see_are_read(ada: Record) -> None:
+    """A long history is not read for "in the last 30 days"; a second filter on the same type
+    without a window needs all of it."""
+    submitted(ada, NOW - days(400))
+    submitted(ada, NOW - days(2))
+    windowed = one(form(FORM_X, pruning=last(30)))
+    assert _loaded(windowed, ada) == [NOW - days(2)]
+    both = or_(and_(form(FORM_X, pruning=last(30))), and_(form(FORM_Y)))
+    assert _loaded(both, ada) == [NOW - days(400), NOW - days(2)]
+    assert first(decide(windowed, ada)).status == PASSED

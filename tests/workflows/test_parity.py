@@ -78,6 +78,7 @@ def _fast_matches(criteria: Any, ids: list[int], now: Any) -> set[int]:
         object_type=criteria.object_type_name,
         inverse=program.inverse,
         child_types=program.child_types,
+        now=now,  # event windows bound what is loaded: the fast path must still agree
     )
     return {pk for pk, ctx in contexts.items() if program.matches(ctx)}
 

@@ -42,7 +42,14 @@ class Needs:
     counted: set[int] = field(default_factory=set)  # association type pks (NUM_ASSOCIATIONS)
     followed: set[int] = field(default_factory=set)  # association type pks (ASSOCIATION branches)
     events: set[str] = field(default_factory=set)  # event type ids (event branches and filters)
+    #: per event type, the time window (pruningRefineBy JSON) of each filter reading it;
+    #: None: all of its history. Only occurrences some window can see are loaded.
+    event_windows: dict[str, list[Any]] = field(default_factory=dict)
     child: Needs | None = None  # what is needed of followed records (one union for the level)
+
+    def add_events(self, type_id: str, pruning: Any = None) -> None:
+        self.events.add(type_id)
+        self.event_windows.setdefault(type_id, []).append(pruning or None)
 
     def child_needs(self) -> Needs:
         if self.child is None:
@@ -134,14 +141,17 @@ def load_contexts(
     as_of: datetime | None = None,
     inverse: dict[int, int] | None = None,
     child_types: dict[int, str] | None = None,
+    now: datetime | None = None,
 ) -> dict[int, RecordContext]:
     """Contexts for ``records`` (already fetched) and everything ``needs`` reaches from them.
 
     ``inverse`` maps an association type pk to its inverse (for ``as_of``); ``child_types``
-    maps a followed association type pk to the associated object type's name.
+    maps a followed association type pk to the associated object type's name. ``now`` is the
+    instant the criteria were compiled at: event windows are measured from it (without it,
+    every occurrence of a needed type is loaded).
     """
     rows = {r.pk: _Row(r.pk, r.properties, r.created_at) for r in records}
-    return _load_level(rows, needs, object_type, as_of, inverse or {}, child_types or {})
+    return _load_level(rows, needs, object_type, as_of, inverse or {}, child_types or {}, now)
 
 
 def _load_level(
@@ -151,11 +161,12 @@ def _load_level(
     as_of: datetime | None,
     inverse: dict[int, int],
     child_types: dict[int, str],
+    now: datetime | None = None,
 ) -> dict[int, RecordContext]:
     ids = list(rows)
     history = _history(ids, needs.history | (needs.properties if as_of else set()))
     links = _links(ids, needs.association_types, as_of, inverse)
-    events = _events(ids, needs.events, as_of)
+    events = _events(ids, needs, as_of, now)
 
     contexts: dict[int, RecordContext] = {}
     for pk, row in rows.items():
@@ -196,7 +207,9 @@ def _load_level(
             )
         }
         child_type = next(iter({child_types.get(at, "") for at in needs.followed}), "")
-        children = _load_level(child_rows, needs.child, child_type, as_of, inverse, child_types)
+        children = _load_level(
+            child_rows, needs.child, child_type, as_of, inverse, child_types, now
+        )
         for ctx in contexts.values():
             ctx.related = {
                 at: [children[t] for t in ctx.links.get(at, ()) if t in children]
@@ -315,20 +328,25 @@ def _links(
 
 
 def _events(
-    ids: list[int], types: set[str], as_of: datetime | None
+    ids: list[int], needs: Needs, as_of: datetime | None, now: datetime | None
 ) -> dict[int, dict[str, list[tuple[datetime, RecordContext]]]]:
-    """Per record, its live occurrences of ``types`` (occurred by ``as_of``), oldest first."""
+    """Per record, its live occurrences of the needed types (occurred by ``as_of``), oldest
+    first - from the earliest instant a filter's window can see (a page-view history of
+    years is not read for "in the last 30 days")."""
     from .schema import pseudo_type
 
     out: dict[int, dict[str, list[tuple[datetime, RecordContext]]]] = defaultdict(
         lambda: defaultdict(list)
     )
+    types = needs.events
     if not ids or not types:
         return out
+    which = Q()
+    for type_id in sorted(types):
+        since = earliest_seen(needs.event_windows.get(type_id, [None]), now)
+        which |= Q(event_type_id=type_id, **({"occurred_at__gte": since} if since else {}))
     for chunk in chunks(ids):
-        rows = Event.objects.filter(record_id__in=chunk, event_type_id__in=sorted(types)).exclude(
-            status=EventStatus.NO_MATCH
-        )
+        rows = Event.objects.filter(which, record_id__in=chunk).exclude(status=EventStatus.NO_MATCH)
         if as_of is not None:
             rows = rows.filter(occurred_at__lte=as_of)
         for pk, record_id, type_id, at, props in rows.order_by("occurred_at", "id").values_list(
@@ -341,3 +359,19 @@ def _events(
             )
             out[record_id][type_id].append((at, occurrence))
     return out
+
+
+def earliest_seen(windows: Sequence[Any], now: datetime | None) -> datetime | None:
+    """The earliest ``occurredAt`` any of these windows admits at ``now`` (None: no bound -
+    a filter without a window, a NOT_BETWEEN, a window closed only above, or no ``now``)."""
+    from .refine import window_of
+
+    if now is None:
+        return None
+    lowers = []
+    for pruning in windows:
+        window = window_of(pruning, now)
+        if window.inverted or window.lower is None:
+            return None
+        lowers.append(window.lower)
+    return min(lowers) if lowers else None

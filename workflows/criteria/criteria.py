@@ -151,8 +151,11 @@ class Criteria:
             for f in branch.filters:
                 FAMILIES[f.filter_type].needs(f, otype, self.schema, needs)
             for sub in branch.branches:
-                if sub.is_events:  # its filters read the occurrences, loaded whole
-                    needs.events.add(sub.event_type_id or "")
+                if sub.is_events:  # its filters read the occurrences in its window
+                    pruning = sub.pruning_refine_by
+                    needs.add_events(
+                        sub.event_type_id or "", pruning.to_json() if pruning else None
+                    )
                 elif sub.is_association:
                     spec = self.schema.association(
                         otype, sub.association_category or "", sub.association_type_id or 0

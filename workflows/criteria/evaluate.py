@@ -306,6 +306,7 @@ def evaluate(
         as_of=as_of,
         inverse=program.inverse,
         child_types=program.child_types,
+        now=when,
     )
     return program.evaluation(contexts[found[0].pk], now=when, as_of=as_of)
 
@@ -328,6 +329,7 @@ def evaluate_many(
         as_of=as_of,
         inverse=program.inverse,
         child_types=program.child_types,
+        now=when,
     )
     return {pk: program.evaluation(ctx, now=when, as_of=as_of) for pk, ctx in contexts.items()}
 

@@ -533,7 +533,8 @@ class FormSubmissionFamily:
     def needs(
         self, f: FormSubmissionFilter, object_type: str, schema: Schema, needs: Needs
     ) -> None:
-        needs.events.add(FORM_SUBMISSION)
+        pruning = f.pruning_refine_by
+        needs.add_events(FORM_SUBMISSION, pruning.to_json() if pruning is not None else None)
 
     def watched(
         self, f: FormSubmissionFilter, object_type: str, schema: Schema
