@@ -198,6 +198,11 @@ Q_CLUSTER: dict[str, object] = {
     "max_attempts": 3,
     "catch_up": False,
     "label": "Task queue",
+    # Successful task results are not kept by default: every task here records its own
+    # outcome (an event's status and decisions, an enrollment's steps), and with a limit
+    # django-q2's monitor locks and prunes the success table after every task - the cluster's
+    # bottleneck at tens of events a second. Failures are always kept (admin: Failed tasks).
+    "save_limit": int(os.environ.get("Q_SAVE_LIMIT", "-1")),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

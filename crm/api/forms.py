@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.models import AccountSettings
+from crm.services import form_submissions
 from crm.services import forms as service
 
 from . import form_serializers as shapes
@@ -165,7 +166,7 @@ def _submit_schema(operation_id: str, summary: str) -> Any:
 
 def _submit(request: Request, portal_id: str, form_guid: str) -> Response:
     body(shapes.SubmissionSerializer, request)  # shape first, then the service's rules
-    done = service.form_submit(
+    done = form_submissions.form_submit(
         portal_id=portal_id, form_guid=form_guid, data=request.data, received_from=actor(request)
     )
     if done.redirect_uri:

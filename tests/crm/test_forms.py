@@ -12,6 +12,7 @@ from crm.actors import SYSTEM, Actor
 from crm.errors import CrmValidationError, Forbidden
 from crm.event_types import FORM_SUBMISSION
 from crm.models import AccountSettings, Event, Form, Record
+from crm.services import form_submissions as submissions
 from crm.services import forms as service
 from crm.services import record_create
 from enrollment.models import Enrollment, EnrollmentEvent
@@ -45,14 +46,14 @@ def submit(django_capture_on_commit_callbacks):
     """Submit as the API would, running the after-commit work (the event task) as a commit
     would."""
 
-    def run(form: Form, **values: Any) -> service.Submission:
+    def run(form: Form, **values: Any) -> submissions.Submission:
         context = values.pop("context", {})
         data = {
             "fields": [{"objectTypeId": "0-1", "name": k, "value": v} for k, v in values.items()],
             "context": context,
         }
         with django_capture_on_commit_callbacks(execute=True):
-            return service.form_submit(
+            return submissions.form_submit(
                 portal_id=AccountSettings.load().portal_id,
                 form_guid=str(form.guid),
                 data=data,
@@ -154,7 +155,7 @@ def test_submit__repeated_checkbox_values__combined(form):
     }
     form.field_groups[0]["fields"][2]["fieldType"] = "multiple_checkboxes"
     form.save()
-    done = service.form_submit(
+    done = submissions.form_submit(
         portal_id=AccountSettings.load().portal_id,
         form_guid=form.guid,
         data=data,
@@ -167,15 +168,15 @@ def test_submit__contact_created_concurrently__updates_it(form, monkeypatch):
     """A racer created the contact between our look-up and our create: the unique email
     claim refuses ours, and the submission updates theirs instead of failing."""
     ada = record_create(object_type="contacts", properties={"email": "ada@example.com"})
-    real = service._contact_by_email
+    real = submissions._contact_by_email
     calls: list[int] = []
 
     def first_miss(otype: Any, email: str) -> Record | None:
         calls.append(1)
         return None if len(calls) == 1 else real(otype, email)
 
-    monkeypatch.setattr(service, "_contact_by_email", first_miss)
-    done = service.form_submit(
+    monkeypatch.setattr(submissions, "_contact_by_email", first_miss)
+    done = submissions.form_submit(
         portal_id=AccountSettings.load().portal_id,
         form_guid=form.guid,
         data={"fields": [{"name": "email", "value": "ada@example.com"}]},
@@ -187,7 +188,7 @@ def test_submit__contact_created_concurrently__updates_it(form, monkeypatch):
 
 def test_submit__every_problem_at_once(form):
     with pytest.raises(CrmValidationError) as caught:
-        service.clean_submission(
+        submissions.clean_submission(
             form,
             {
                 "fields": [

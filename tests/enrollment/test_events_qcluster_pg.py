@@ -133,6 +133,7 @@ class Cluster:
             "Q_QUEUE_NAME": queue,
             "REDIS_URL": redis_url,  # "" = the ORM broker
             "SECRET_KEY": settings.SECRET_KEY,  # tasks are signed
+            "Q_SAVE_LIMIT": "0",  # keep every success: the duplicate-delivery test counts them
         }
         self.proc = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
