@@ -104,10 +104,12 @@ ASGI_APPLICATION = "config.asgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 if DATABASE_URL.startswith("sqlite"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-# Seconds a connection is kept between requests (Django's CONN_MAX_AGE). 0 by default: the
-# embedded set-up and the tests open and close per request; a PostgreSQL deployment under
-# load sets it (60 doubled the events benchmark's throughput) and gets health checks with it.
-CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "0") or 0)
+# Seconds a connection is kept between requests and tasks (Django's CONN_MAX_AGE), with
+# health checks. PostgreSQL: 60 by default - a new connection per django-q2 task halved the
+# cluster's throughput in the events benchmark (22 vs 48 events/s with 2 workers). SQLite
+# (a file, nothing to connect to) and the test settings: 0.
+_POSTGRES = DATABASE_URL.startswith(("postgres", "postgis"))
+CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE") or (60 if _POSTGRES else 0))
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0

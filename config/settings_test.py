@@ -15,6 +15,11 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 from config.settings import DATABASES, VAR_DIR  # noqa: E402
 
+# Tests run threads against the database and drop it at the end: no connection may outlive
+# its request (the qcluster subprocesses some tests start use the production settings).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a real `qcluster` subprocess can share the test database
     # (tests/enrollment/test_qcluster_e2e.py). One file per test session (pid), so

@@ -3,7 +3,7 @@
 submit path names).
 
 Views stay thin: shapes are checked by ``form_serializers``, every write and every rule is
-``crm.services.forms``.
+``crm.services.forms`` and ``crm.services.form_submissions``.
 """
 
 from __future__ import annotations

@@ -697,7 +697,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        help="CONN_MAX_AGE for this process, gunicorn and the qcluster (default: the env's, 0)",
+        help="CONN_MAX_AGE for this process, gunicorn and the qcluster (default: the settings')",
     )
     args = parser.parse_args(argv)
     stored = args.events if args.events is not None else (50_000 if args.quick else 1_000_000)
