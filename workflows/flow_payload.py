@@ -240,6 +240,9 @@ def enrollment_criteria_problems(criteria: Any, object_type: ObjectType) -> Prob
             problems.extend(found or criteria_problems(branch, object_type, here))
     elif kind == CriteriaType.EVENT_BASED:
         problems.extend(_event_criteria_problems(criteria, object_type))
+    from workflows.trigger_catalogue import catalogue_problems
+
+    problems.extend(catalogue_problems(criteria, object_type))
     return problems
 
 

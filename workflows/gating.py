@@ -2,8 +2,9 @@
 
 HubSpot: quote-based workflows need Sales Hub Professional or Enterprise; page views and
 CTAs need Marketing Hub Professional+; custom events need Enterprise; webhook triggers
-need Operations Hub Professional+; the form trigger needs the forms permission. Later
-trigger families register their rule here.
+need Operations Hub Professional+; the form trigger needs the forms permission. The rules
+of trigger families are the trigger catalogue's (``workflows.trigger_catalogue``): this
+module applies them when a flow is saved or turned on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 
 from crm.actors import Actor, require_user_permission
 from crm.errors import Forbidden
-from crm.event_types import CUSTOM_EVENT_HUBS, FORM_SUBMISSION
 from crm.models import AccountSettings, ObjectType, Tier
 from workflows.errors import FlowForbidden
 
@@ -28,7 +28,6 @@ EDIT_PERMISSIONS = {
     "toggle": "workflows.toggle_workflow",
 }
 ENROLL_PERMISSION = "workflows.enroll_records"
-FORMS_PERMISSION = "crm.use_forms"
 
 
 def tier_problem(object_type: ObjectType, account: AccountSettings | None = None) -> str | None:
@@ -71,41 +70,21 @@ def tier_impact(account: AccountSettings) -> list[str]:
     ]
 
 
-def event_type_ids(*parts: Any) -> set[str]:
-    """Every ``eventTypeId`` named anywhere in these criteria (triggers and filters)."""
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("eventTypeId"):
-                found.add(str(node["eventTypeId"]))
-            if node.get("filterType") in {"FORM_SUBMISSION", "FORM_SUBMISSION_ON_PAGE"}:
-                found.add(FORM_SUBMISSION)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for part in parts:
-        walk(part)
-    return found
-
-
 def trigger_tier_problem(criteria: Any, account: AccountSettings | None = None) -> str | None:
-    """Custom events need Enterprise - Marketing Hub or Operations Hub (HubSpot sells custom
-    behavioural events with both, so either is accepted)."""
-    ids = event_type_ids(criteria)
-    if not any(i.startswith("6-") for i in ids):
+    """The first trigger family these criteria use whose tier the account lacks (the rules
+    are the trigger catalogue's: custom events need Marketing Hub or Operations Hub
+    Enterprise - HubSpot sells them with both, so either is accepted)."""
+    from workflows.trigger_catalogue import families_in
+
+    gated = [f for f, _ in families_in(criteria, "") if f.gate is not None]
+    if not gated:
         return None
     account = account or AccountSettings.load()
-    if any(account.has_tier(hub, Tier.ENTERPRISE) for hub in CUSTOM_EVENT_HUBS):
-        return None
-    return (
-        "Custom event triggers and filters need Marketing Hub Enterprise or Operations Hub "
-        f"Enterprise; this account has Marketing Hub {Tier(account.marketing_hub).label} and "
-        f"Operations Hub {Tier(account.operations_hub).label}."
-    )
+    for family in gated:
+        problem = family.gate.problem(account) if family.gate else None
+        if problem:
+            return problem
+    return None
 
 
 def flow_tier_problem(
@@ -122,13 +101,18 @@ def require_tier(object_type: ObjectType, criteria: Any = None) -> None:
 
 
 def require_trigger_permissions(actor: Actor, *parts: Any) -> None:
-    """The form-submission trigger and filter need the forms permission (HubSpot hides the
-    trigger from users without it; we refuse it on the server, naming the permission)."""
-    if FORM_SUBMISSION in event_type_ids(*parts):
-        try:
-            require_user_permission(actor, FORMS_PERMISSION, "use form submission triggers")
-        except Forbidden as exc:
-            raise FlowForbidden(exc.message) from None
+    """A family's user permission (the form trigger and filter need Forms: HubSpot hides
+    the trigger from users without it; we refuse it on the server, naming the permission)."""
+    from workflows.trigger_catalogue import families_in
+
+    for part in parts:
+        for family in dict.fromkeys(f for f, _ in families_in(part, "") if f.permission):
+            try:
+                require_user_permission(
+                    actor, family.permission, f"use {family.label.lower()} triggers"
+                )
+            except Forbidden as exc:
+                raise FlowForbidden(exc.message) from None
 
 
 def require_permission(actor: Actor, action: str) -> Any:

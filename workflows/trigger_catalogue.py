@@ -1,0 +1,309 @@
+"""The trigger catalogue: every trigger family a workflow can be built with, for whom.
+
+One entry per family of HubSpot's "Set up workflow enrollment triggers" panel: what it is
+called, the workflow object types it is offered for (the product-scope table), how it is
+used - as an event trigger (``eventFilterBranches``), as a filter (``filterType`` or a
+``UNIFIED_EVENTS`` branch), or both - its operators and refinements (one at most, HubSpot's
+rule), whether it may be a re-enrollment trigger, and its gating: the subscription tier and
+the user permission it needs.
+
+The same entries decide on the server - ``workflows.gating`` asks them when a flow is saved
+or turned on - and answer the builder (``GET /automation/v4/triggers/catalogue?objectTypeId=``
+says for each family whether *this* account and *this* user may use it, and if not, why),
+so what the panel offers and what the server accepts cannot drift apart. Families arrive
+here as they are built; none is listed before it works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from crm.actors import Actor
+from crm.event_types import (
+    CUSTOM_EVENT_HUBS,
+    FORM_SUBMISSION,
+    PROPERTY_VALUE_CHANGED,
+    RECORD_CREATED,
+    EventType,
+    all_event_types,
+)
+from crm.models import AccountSettings, ObjectType, Tier
+from crm.services.forms import PERMISSION as FORMS_PERMISSION
+
+HUB_LABELS = {
+    "marketing": "Marketing Hub",
+    "sales": "Sales Hub",
+    "service": "Service Hub",
+    "operations": "Operations Hub",
+}
+#: in ``object_types``: every custom object type
+CUSTOM_OBJECTS = "custom objects"
+ONE_REFINEMENT = "one refinement at most: a time window (pruningRefineBy) or a count"
+WINDOW_OR_COUNT = ("pruningRefineBy", "coalescingRefineBy")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A subscription tier: any of ``hubs`` at ``minimum`` or above."""
+
+    hubs: tuple[str, ...]
+    minimum: str
+    #: what needs it, as the sentence starts ("Custom event triggers and filters")
+    what: str
+
+    def requirement(self) -> str:
+        level = "Enterprise" if self.minimum == Tier.ENTERPRISE else f"{Tier(self.minimum).label}+"
+        return " or ".join(f"{HUB_LABELS[h]} {level}" for h in self.hubs)
+
+    def problem(self, account: AccountSettings) -> str | None:
+        if any(account.has_tier(hub, self.minimum) for hub in self.hubs):
+            return None
+        has = " and ".join(
+            f"{HUB_LABELS[h]} {Tier(getattr(account, f'{h}_hub')).label}" for h in self.hubs
+        )
+        return f"{self.what} need {self.requirement()}; this account has {has}."
+
+
+@dataclass(frozen=True)
+class TriggerFamily:
+    key: str
+    label: str
+    description: str
+    #: workflow object type names it is offered for; () = every object type
+    object_types: tuple[str, ...] = ()
+    #: event types it covers as an event trigger: these ids, and every type of these
+    #: ``EventType.family`` values
+    event_type_ids: tuple[str, ...] = ()
+    event_families: tuple[str, ...] = ()
+    #: how it appears inside filter criteria (filterType, or UNIFIED_EVENTS for a branch)
+    filter_types: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()
+    refinements: tuple[str, ...] = ()
+    #: may it re-enroll (a re-enrollment trigger, or "re-enroll every time it occurs")
+    re_enrollment: bool = True
+    gate: Gate | None = None
+    #: the user permission it needs ("" = none), and what it is called to a person
+    permission: str = ""
+    permission_label: str = ""
+
+    def offered_for(self, object_type: ObjectType) -> bool:
+        if not self.object_types or object_type.name in self.object_types:
+            return True
+        return object_type.is_custom and CUSTOM_OBJECTS in self.object_types
+
+    def covers(self, etype: EventType) -> bool:
+        return etype.type_id in self.event_type_ids or etype.family in self.event_families
+
+    def problem(self, account: AccountSettings, actor: Actor | None) -> str | None:
+        """Why this account or this user may not use it (None: they may)."""
+        if self.gate is not None:
+            found = self.gate.problem(account)
+            if found:
+                return found
+        if self.permission and actor is not None and not actor.is_system:
+            user = actor.user
+            if user is None or not user.has_perm(self.permission):
+                return (
+                    f"{self.label} triggers need the {self.permission_label} permission "
+                    f"({self.permission}), which this user does not have."
+                )
+        return None
+
+
+CUSTOM_EVENTS_GATE = Gate(CUSTOM_EVENT_HUBS, Tier.ENTERPRISE, "Custom event triggers and filters")
+
+FAMILIES: tuple[TriggerFamily, ...] = (
+    TriggerFamily(
+        "PROPERTY_VALUES",
+        "Property values",
+        "The record's own properties, or an associated record's; counts of associated "
+        "records (NUM_ASSOCIATIONS) too.",
+        filter_types=("PROPERTY", "NUM_ASSOCIATIONS"),
+        operators=("the operator table, by property type",),
+    ),
+    TriggerFamily(
+        "ASSOCIATION_LABELS",
+        "Association labels",
+        "Associated records reached through specific association labels that also meet "
+        "filters of their own.",
+        object_types=("contacts", "companies", "deals", "tickets", CUSTOM_OBJECTS),
+        filter_types=("ASSOCIATION",),
+        operators=("IN_LIST",),
+        re_enrollment=False,
+    ),
+    TriggerFamily(
+        "PROPERTY_VALUE_CHANGED",
+        "Property value changed",
+        'A property changed to a value ("city changes to Dublin"), with the property name, '
+        "the new and the previous value as event properties.",
+        event_type_ids=(PROPERTY_VALUE_CHANGED,),
+        filter_types=("UNIFIED_EVENTS",),
+        operators=("HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+    ),
+    TriggerFamily(
+        "RECORD_CREATED",
+        "Record created",
+        "The record was created (by the API, an import, a form, a workflow...).",
+        event_type_ids=(RECORD_CREATED,),
+        filter_types=("UNIFIED_EVENTS",),
+        operators=("HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+    ),
+    TriggerFamily(
+        "ACTIVITIES",
+        "Activities",
+        "Meetings booked, calls, notes, tasks (created, completed), one-to-one emails and "
+        "conversations logged on the record. Never re-enrollment triggers (HubSpot's rule).",
+        object_types=("contacts", "companies", "deals", "tickets", "quotes"),
+        event_families=("ACTIVITY",),
+        filter_types=("UNIFIED_EVENTS",),
+        operators=("HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+        re_enrollment=False,
+    ),
+    TriggerFamily(
+        "FORM_SUBMISSION",
+        "Form submission",
+        "Filled out a given form, or any form; giving an email to view a document counts.",
+        object_types=("contacts",),
+        event_type_ids=(FORM_SUBMISSION,),
+        filter_types=("FORM_SUBMISSION", "UNIFIED_EVENTS"),
+        operators=("FILLED_OUT", "NOT_FILLED_OUT", "HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+        permission=FORMS_PERMISSION,
+        permission_label="Forms",
+    ),
+    TriggerFamily(
+        "CUSTOM_EVENTS",
+        "Custom events",
+        "An occurrence of a custom event definition (sent through /events/v3/send), its "
+        "properties filtered by their declared types.",
+        event_families=("CUSTOM",),
+        filter_types=("UNIFIED_EVENTS",),
+        operators=("HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+        gate=CUSTOM_EVENTS_GATE,
+    ),
+)
+BY_KEY = {f.key: f for f in FAMILIES}
+
+
+def family_of(etype: EventType) -> TriggerFamily | None:
+    return next((f for f in FAMILIES if f.covers(etype)), None)
+
+
+def families_of_event_types(type_ids: Iterable[str]) -> list[TriggerFamily]:
+    """The families the named event types belong to (unknown ids are the parser's to name;
+    a custom event's id, 6-N, is the custom events family even before it is looked up)."""
+    from crm.event_types import event_type
+
+    found: list[TriggerFamily] = []
+    for type_id in sorted(set(type_ids)):
+        etype = event_type(type_id)
+        family = family_of(etype) if etype is not None else None
+        if family is None and type_id.startswith("6-"):
+            family = BY_KEY["CUSTOM_EVENTS"]
+        if family is not None and family not in found:
+            found.append(family)
+    return found
+
+
+def families_in(node: Any, path: str, *, events: bool = True) -> list[tuple[TriggerFamily, str]]:
+    """Each family a criteria JSON uses, with where (filters, branches and - with ``events``
+    - event branches); malformed nodes are skipped: the parser names them."""
+    found: list[tuple[TriggerFamily, str]] = []
+
+    def walk(item: Any, here: str) -> None:
+        if isinstance(item, list):
+            for i, sub in enumerate(item):
+                walk(sub, f"{here}[{i}]")
+            return
+        if not isinstance(item, dict):
+            return
+        branch = item.get("filterBranchType")
+        if events and branch == "UNIFIED_EVENTS" and item.get("eventTypeId"):
+            for family in families_of_event_types([str(item["eventTypeId"])]):
+                found.append((family, f"{here}.eventTypeId"))
+        elif branch == "ASSOCIATION" and item.get("associationCategory") == "USER_DEFINED":
+            found.append((BY_KEY["ASSOCIATION_LABELS"], here))
+        kind = item.get("filterType")
+        if kind in ("FORM_SUBMISSION", "FORM_SUBMISSION_ON_PAGE"):
+            found.append((BY_KEY["FORM_SUBMISSION"], here))
+        for key, sub in item.items():
+            if isinstance(sub, (list, dict)):
+                walk(sub, f"{here}.{key}" if here else key)
+
+    walk(node, path)
+    return found
+
+
+def catalogue_problems(criteria: Any, object_type: ObjectType) -> list[tuple[str, str]]:
+    """A family used where the catalogue does not offer it: for this object type, or as a
+    re-enrollment (an event trigger with shouldReEnroll on a family that may not re-enroll)."""
+    problems: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    # Event branches are checked by their event type (its object types are the precise rule:
+    # a custom event belongs to its definition's object type).
+    for family, where in families_in(criteria, "enrollmentCriteria", events=False):
+        if not family.offered_for(object_type) and (family.key, where) not in seen:
+            seen.add((family.key, where))
+            problems.append(
+                (
+                    where,
+                    f"{family.label} triggers are offered for "
+                    f"{', '.join(family.object_types)} workflows, not {object_type.name}",
+                )
+            )
+    if (
+        isinstance(criteria, dict)
+        and criteria.get("type") == "EVENT_BASED"
+        and criteria.get("shouldReEnroll") is True
+    ):
+        used = families_in(criteria.get("eventFilterBranches"), "")
+        for family in dict.fromkeys(f for f, _ in used if not f.re_enrollment):
+            problems.append(
+                (
+                    "enrollmentCriteria.shouldReEnroll",
+                    f"{family.label} cannot re-enroll records (HubSpot's rule): turn "
+                    "re-enrollment off or use another trigger",
+                )
+            )
+    return problems
+
+
+def catalogue_for(
+    object_type: ObjectType, account: AccountSettings, actor: Actor | None
+) -> list[dict[str, Any]]:
+    """What the trigger panel offers a workflow of ``object_type``, for this account and user."""
+    types = all_event_types(object_type.name)
+    out = []
+    for family in FAMILIES:
+        if not family.offered_for(object_type):
+            continue
+        events = [t for t in types if family.covers(t)]
+        problem = family.problem(account, actor)
+        out.append(
+            {
+                "key": family.key,
+                "label": family.label,
+                "description": family.description,
+                "objectTypes": list(family.object_types) or None,
+                "eventTrigger": bool(family.event_type_ids or family.event_families),
+                "eventTypes": [{"eventTypeId": t.type_id, "label": t.label} for t in events],
+                "filterTypes": list(family.filter_types),
+                "operators": list(family.operators),
+                "refinements": list(family.refinements),
+                "refinementRule": ONE_REFINEMENT if family.refinements else "",
+                "reEnrollment": family.re_enrollment,
+                "requires": {
+                    "tier": family.gate.requirement() if family.gate else None,
+                    "permission": family.permission or None,
+                },
+                "available": problem is None,
+                "unavailableReason": problem,
+            }
+        )
+    return out
