@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from typing import Any
+
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 
 from crm.ids import MAX_ID
 from enrollment.models import Enrollment, EnrollmentSource, EnrollmentStatus
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 allows offsets up to +/-23:59, PostgreSQL only up to +/-15:59: the instant is
+    compared in UTC, and one that cannot be expressed there is bad input."""
+
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError("Enter a date and time between years 1 and 9999.") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class EnrollmentFilter(django_filters.FilterSet):
@@ -22,10 +45,10 @@ class EnrollmentFilter(django_filters.FilterSet):
         decimal_places=0,
         help_text="Only this record's enrollments.",
     )
-    enrolledAfter = django_filters.IsoDateTimeFilter(
+    enrolledAfter = UtcIsoDateTimeFilter(
         field_name="enrolled_at", lookup_expr="gte", help_text="Enrolled at or after (ISO 8601)."
     )
-    enrolledBefore = django_filters.IsoDateTimeFilter(
+    enrolledBefore = UtcIsoDateTimeFilter(
         field_name="enrolled_at", lookup_expr="lt", help_text="Enrolled before (ISO 8601)."
     )
 

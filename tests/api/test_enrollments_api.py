@@ -199,6 +199,8 @@ def test_list__filters_and_paging(api) -> None:
     in_an_hour = (timezone.now() + timedelta(hours=1)).isoformat()
     assert len(ids(enrolledAfter=hour_ago, enrolledBefore=in_an_hour)) == 4
     assert ids(enrolledAfter=in_an_hour) == []
+    # An offset PostgreSQL cannot store (ISO 8601 allows up to 23:59) is compared in UTC.
+    assert len(ids(enrolledAfter="0352-06-04T13:32:20.6-16:20")) == 4
     first = api.get(url, {"limit": 3}).json()
     assert len(first["results"]) == 3
     rest = api.get(url, {"limit": 3, "after": first["paging"]["next"]["after"]}).json()
@@ -230,6 +232,7 @@ def test_list__filters_and_paging(api) -> None:
         ({"objectId": "1.5"}, "objectId"),
         ({"objectId": "99999999999999999999999"}, "objectId"),
         ({"enrolledAfter": "last week"}, "enrolledAfter"),
+        ({"enrolledBefore": "0001-01-01T00:00:00+05:00"}, "enrolledBefore"),
         ({"limit": 101}, "limit"),
         ({"after": "-3"}, "after"),
     ],
