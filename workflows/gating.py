@@ -76,15 +76,11 @@ def trigger_tier_problem(criteria: Any, account: AccountSettings | None = None) 
     Enterprise - HubSpot sells them with both, so either is accepted)."""
     from workflows.trigger_catalogue import families_in
 
-    gated = [f for f, _ in families_in(criteria, "") if f.gate is not None]
-    if not gated:
+    gates = [f.gate for f, _ in families_in(criteria, "") if f.gate is not None]
+    if not gates:
         return None
     account = account or AccountSettings.load()
-    for family in gated:
-        problem = family.gate.problem(account) if family.gate else None
-        if problem:
-            return problem
-    return None
+    return next((p for p in (g.problem(account) for g in gates) if p), None)
 
 
 def flow_tier_problem(

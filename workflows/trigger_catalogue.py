@@ -26,6 +26,7 @@ from crm.event_types import (
     FORM_SUBMISSION,
     PROPERTY_VALUE_CHANGED,
     RECORD_CREATED,
+    STANDARD_BY_ID,
     EventType,
     all_event_types,
 )
@@ -196,16 +197,16 @@ def family_of(etype: EventType) -> TriggerFamily | None:
 
 
 def families_of_event_types(type_ids: Iterable[str]) -> list[TriggerFamily]:
-    """The families the named event types belong to (unknown ids are the parser's to name;
-    a custom event's id, 6-N, is the custom events family even before it is looked up)."""
-    from crm.event_types import event_type
-
+    """The families the named event types belong to, without a query: a custom event's id
+    (6-N) is the custom events family, a standard one is looked up in the catalogue of
+    standard types; unknown ids are the parser's to name."""
     found: list[TriggerFamily] = []
     for type_id in sorted(set(type_ids)):
-        etype = event_type(type_id)
-        family = family_of(etype) if etype is not None else None
-        if family is None and type_id.startswith("6-"):
-            family = BY_KEY["CUSTOM_EVENTS"]
+        if type_id.startswith("6-"):
+            family: TriggerFamily | None = BY_KEY["CUSTOM_EVENTS"]
+        else:
+            etype = STANDARD_BY_ID.get(type_id)
+            family = family_of(etype) if etype is not None else None
         if family is not None and family not in found:
             found.append(family)
     return found

@@ -328,14 +328,24 @@ def _store(rows: list[Event]) -> list[Stored]:
                 continue
             seen[row.key] = row
             out.append(Stored(row, True))
-        new = [s.event for s in out if s.created and s.event.status == EventStatus.RECEIVED]
-        if new:
-            change = EventsStored(
-                event_ids=tuple(e.pk for e in new),
-                event_type_ids=tuple(e.event_type_id for e in new),
-            )
-            transaction.on_commit(lambda: events_stored.send(sender=Event, change=change))
+        _hand_on(
+            [
+                (s.event.pk, s.event.event_type_id)
+                for s in out
+                if s.created and s.event.status == EventStatus.RECEIVED
+            ]
+        )
     return out
+
+
+def _hand_on(events: list[tuple[int, str]]) -> None:
+    """(id, type id) of RECEIVED events: ``events_stored`` once the transaction commits."""
+    if not events:
+        return
+    change = EventsStored(
+        event_ids=tuple(pk for pk, _ in events), event_type_ids=tuple(t for _, t in events)
+    )
+    transaction.on_commit(lambda: events_stored.send(sender=Event, change=change))
 
 
 def retry_failed(event_ids: Sequence[int]) -> int:
@@ -352,10 +362,7 @@ def retry_failed(event_ids: Sequence[int]) -> int:
         Event.objects.filter(pk__in=[pk for pk, _ in rows]).update(
             status=EventStatus.RECEIVED, next_attempt_at=None, attempts=0, error=""
         )
-        change = EventsStored(
-            event_ids=tuple(pk for pk, _ in rows), event_type_ids=tuple(t for _, t in rows)
-        )
-        transaction.on_commit(lambda: events_stored.send(sender=Event, change=change))
+        _hand_on(rows)
     return len(rows)
 
 

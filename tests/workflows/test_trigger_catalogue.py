@@ -10,6 +10,7 @@ import pytest
 from crm.event_types import MEETING_BOOKED
 from crm.models import AccountSettings, Tier
 from tests.api.conftest import assert_error
+from tests.api.test_event_filter_flows import list_based
 from tests.api.test_flows_api import client_for
 from tests.enrollment.events_helpers import event_based, event_branch
 from tests.enrollment.test_event_flow_rules import flow_payload
@@ -94,25 +95,7 @@ def test_association_labels_not_offered_for_line_item_workflows(api) -> None:
         "filters": [],
         "filterBranches": [],
     }
-    criteria = {
-        "type": "LIST_BASED",
-        "shouldReEnroll": False,
-        "listFilterBranch": {
-            "filterBranchType": "OR",
-            "filterBranchOperator": "OR",
-            "filters": [],
-            "filterBranches": [
-                {
-                    "filterBranchType": "AND",
-                    "filterBranchOperator": "AND",
-                    "filters": [],
-                    "filterBranches": [label_branch],
-                }
-            ],
-        },
-        "reEnrollmentTriggersFilterBranches": [],
-        "unEnrollObjectsNotMeetingCriteria": False,
-    }
+    criteria = list_based(branches=[label_branch])
     answer = api.post(FLOWS, flow_payload(criteria, object_type="0-8"), format="json")
     assert answer.status_code == 400, answer.content
     messages = [e["message"] for e in answer.json()["errors"]]
