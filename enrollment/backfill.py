@@ -136,6 +136,19 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
     else:
         cycle_sql, cycle_params = "1", []
     when = ops.adapt_datetimefield_value(stamp)
+    if connection.vendor == "postgresql":
+        # Each candidate is locked (KEY SHARE, in id order) by the very statement that
+        # enrolls it, just before its row is inserted. Left to the foreign-key checks at
+        # commit, the locks came *after* the window's enrollment rows existed, while a live
+        # save holding its record FOR UPDATE waited for exactly those rows: a deadlock that
+        # failed the whole run (tests/enrollment/test_exactly_once_pg.py). A separate lock
+        # statement first is not enough: the INSERT's newer snapshot can see candidates the
+        # lock did not. Now a live save either finishes before the record's row or waits
+        # behind the window.
+        select_sql = (
+            f"SELECT r.id AS record_pk FROM crm_record r WHERE r.id IN ({select_sql}) "
+            "ORDER BY r.id FOR KEY SHARE OF r"
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A window is re-runnable (ON CONFLICT DO NOTHING), so it need not wait for its WAL
