@@ -23,12 +23,16 @@ urlpatterns = [
     ),
     path("", include("crm.api.urls")),
     path("", include("crm.api.urls_events")),
+    path("", include("crm.api.urls_legacy_events")),
     path("", include("crm.api.urls_forms")),
+    path("", include("crm.api.urls_tracking")),
+    path("", include("crm.api.urls_imports")),
+    path("", include("crm.api.urls_email")),
     path("", include("workflows.api.urls")),
     path("", include("enrollment.api.urls")),
     # Last: anything else under an API prefix is a JSON 404, not Django's HTML page.
     re_path(
-        r"^(?:crm|crm-object-schemas|automation|api|events|marketing|submissions|account-info)/",
+        r"^(?:crm|crm-object-schemas|automation|api|events|marketing|submissions|account-info|communication-preferences|email|tracking)/",
         api_not_found,
     ),
 ]

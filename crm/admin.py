@@ -916,4 +916,10 @@ class ApiTokenAdmin(ServiceFormAdmin):
         self.message_user(request, f"Revoked {done} token{'s' if done != 1 else ''}.")
 
 
-from crm import admin_events, admin_marketing  # noqa: E402, F401 - their pages register here
+from crm import (  # noqa: E402, F401 - their pages register here
+    admin_email,
+    admin_events,
+    admin_imports,
+    admin_marketing,
+    admin_tracking,
+)

@@ -501,6 +501,12 @@ class _DemoBuilder:
         self.conversations(contacts, tickets)
         self.activities(contacts, deals)
         self.write_associations()
+        from crm.demo_email import seed_email
+
+        self.summary.created.update(seed_email(contacts))
+        from crm.demo_legacy import seed_legacy_events
+
+        self.summary.created.update(seed_legacy_events(contacts))
         return self.summary
 
     # ------------------------------------------------------------------ helpers

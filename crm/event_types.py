@@ -10,7 +10,8 @@ property value changed ``4-655002``, record created ``4-1463224``, meeting booke
 ``4-1720599``, call started ``4-1733817``). HubSpot publishes no ids for the other
 activities; ours are in a range HubSpot does not use (``9-<activity object type>``, e.g.
 ``9-46`` a note logged), documented here and served by the catalogue. A custom event's id is
-its definition's ``6-<n>``, as in HubSpot.
+its definition's ``6-<n>``, as in HubSpot. A legacy behavioural event's is
+``9-1300-<legacy event id>`` (``crm.models_legacy_events``): never a custom event.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from crm.models import EventDefinition, PropertyType
+from crm.models import EventDefinition, LegacyEventDefinition, PropertyType
+from crm.models_legacy_events import LEGACY_EVENT_PREFIX
 
 FORM_SUBMISSION = "4-1639801"
 PROPERTY_VALUE_CHANGED = "4-655002"
@@ -31,6 +33,62 @@ TASK_CREATED = "9-27"
 TASK_COMPLETED = "9-2701"
 EMAIL_LOGGED = "9-49"
 CONVERSATION_LOGGED = "9-18"
+#: Workflow status events (contacts): HubSpot's ids for enrolled, unenrolled and goal met;
+#: "completed the workflow's actions" has no published id, so it is ours (``9-1466015``).
+#: Each ending is exactly one of unenrolled / goal met / completed.
+WORKFLOW_ENROLLED = "4-1466013"
+WORKFLOW_UNENROLLED = "4-1466014"
+WORKFLOW_GOAL_MET = "4-1753168"
+WORKFLOW_COMPLETED = "9-1466015"
+#: Email subscriptions and marketing email (contacts). HubSpot publishes no ids for these
+#: event types; ours are in our documented range 9-1000 .. 9-1099 (helper A's families).
+EMAIL_SUBSCRIPTION_CHANGED = "9-1000"
+EMAIL_SENT = "9-1001"
+EMAIL_DELIVERED = "9-1002"
+EMAIL_OPEN = "9-1003"
+EMAIL_CLICK = "9-1004"
+EMAIL_BOUNCE = "9-1005"
+EMAIL_UNSUBSCRIBED = "9-1006"
+EMAIL_REPLY = "9-1007"
+EMAIL_SPAMREPORT = "9-1008"
+#: HubSpot's email event types (email events API ``type``) -> our event type id
+EMAIL_EVENT_TYPES = {
+    "SENT": EMAIL_SENT,
+    "DELIVERED": EMAIL_DELIVERED,
+    "OPEN": EMAIL_OPEN,
+    "CLICK": EMAIL_CLICK,
+    "BOUNCE": EMAIL_BOUNCE,
+    "UNSUBSCRIBED": EMAIL_UNSUBSCRIBED,
+    "REPLY": EMAIL_REPLY,
+    "SPAMREPORT": EMAIL_SPAMREPORT,
+}
+#: Imports and ads (contacts): HubSpot publishes no ids for them; ours are in the range
+#: 9-1100 .. 9-1199, kept for these families. "Record imported": one per record an import
+#: created or updated (``hs_import_id``, ``hs_import_name``); "Ad interaction": a click on,
+#: or a lead form sent from, a Google / Facebook / LinkedIn ad.
+RECORD_IMPORTED = "9-1100"
+AD_INTERACTION = "9-1101"
+#: ad networks and interaction types (``hs_ad_network``, ``hs_interaction_type`` options)
+AD_NETWORKS = ("GOOGLE", "FACEBOOK", "LINKEDIN")
+AD_INTERACTION_TYPES = ("CLICK", "FORM_SUBMISSION", "IMPRESSION", "VIDEO_VIEW", "ENGAGEMENT")
+#: Web tracking (contacts; crm.services.tracking): a page viewed and a CTA clicked are the
+#: ids third-party HubSpot integrations use (``4-96000``, ``4-1555805``; unconfirmed by
+#: HubSpot's own tables); a CTA seen and a privacy consent change have no published id and
+#: are ours, in our documented range 9-1200 .. 9-1299 (helper C's families).
+PAGE_VIEWED = "4-96000"
+CTA_CLICKED = "4-1555805"
+CTA_VIEWED = "9-1200"
+PRIVACY_CONSENT_CHANGED = "9-1201"
+#: the cookie banner's answers (``hs_consent_status``); only "accepted" grants consent
+CONSENT_STATUSES = ("accepted", "declined", "revoked")
+
+#: Behavioural events (legacy) (contacts; crm.models_legacy_events): each legacy definition is
+#: an event type ``9-1300-<legacy event id>`` - the root 9-1300 is in our documented range
+#: 9-1300 .. 9-1399 (helper D's family) and marks the family without a query. A completion
+#: carries HubSpot's optional value (``_m``) and the page it happened on.
+LEGACY_EVENT_FAMILY = "LEGACY_EVENT"
+#: legacy events were sold with Marketing Hub Enterprise (HubSpot's rule): the tier they need
+LEGACY_EVENT_HUBS = ("marketing",)
 
 #: Object types activities are logged on (the product scope's Activities row).
 ACTIVITY_TARGETS = ("contacts", "companies", "deals", "tickets", "quotes")
@@ -106,6 +164,23 @@ _ACTIVITY_PROPS = (
     _p("hs_activity_type", "Activity type"),
     _p("hs_title", "Title"),
 )
+
+_EMAIL_EVENT_PROPS = (
+    _p("hs_email_id", "Marketing email id"),
+    _p("hs_email_name", "Marketing email name"),
+    _p("hs_url", "Clicked URL"),
+    _p("hs_bounce_category", "Bounce category"),
+)
+_EMAIL_EVENT_WORDS = {
+    "SENT": "sent",
+    "DELIVERED": "delivered",
+    "OPEN": "opened",
+    "CLICK": "clicked",
+    "BOUNCE": "bounced",
+    "UNSUBSCRIBED": "unsubscribed",
+    "REPLY": "replied",
+    "SPAMREPORT": "marked as spam",
+}
 
 STANDARD: tuple[EventType, ...] = (
     EventType(
@@ -187,6 +262,141 @@ STANDARD: tuple[EventType, ...] = (
         ACTIVITY_TARGETS,
         _ACTIVITY_PROPS,
     ),
+    *(
+        EventType(
+            type_id,
+            name,
+            label,
+            "WORKFLOW",
+            ("contacts",),
+            (
+                _p("hs_workflow_id", "Workflow"),
+                _p("hs_workflow_name", "Workflow name"),
+                _p("hs_enrollment_id", "Enrollment id"),
+                _p("hs_reason", "Why it ended"),
+                _p("hs_chain_depth", "Workflow events that led to it", PropertyType.NUMBER),
+            ),
+        )
+        for type_id, name, label in (
+            (WORKFLOW_ENROLLED, "workflow_enrolled", "Enrolled in workflow"),
+            (WORKFLOW_UNENROLLED, "workflow_unenrolled", "Unenrolled from workflow"),
+            (WORKFLOW_GOAL_MET, "workflow_goal_met", "Met the goal of a workflow"),
+            (WORKFLOW_COMPLETED, "workflow_completed", "Completed a workflow"),
+        )
+    ),
+    EventType(
+        RECORD_IMPORTED,
+        "record_imported",
+        "Record imported",
+        "IMPORT",
+        ("contacts",),
+        (
+            _p("hs_import_id", "Import"),
+            _p("hs_import_name", "Import name"),
+            _p("hs_import_action", "Created or updated"),
+        ),
+    ),
+    EventType(
+        AD_INTERACTION,
+        "ad_interaction",
+        "Ad interaction",
+        "ADS",
+        ("contacts",),
+        (
+            EventProperty(
+                "hs_ad_network",
+                "Ad network",
+                PropertyType.ENUMERATION,
+                "select",
+                [{"label": n.title(), "value": n} for n in AD_NETWORKS],
+            ),
+            EventProperty(
+                "hs_interaction_type",
+                "Interaction type",
+                PropertyType.ENUMERATION,
+                "select",
+                [{"label": t.replace("_", " ").title(), "value": t} for t in AD_INTERACTION_TYPES],
+            ),
+            _p("hs_campaign_id", "Ad campaign id"),
+            _p("hs_campaign_name", "Ad campaign name"),
+            _p("hs_ad_group_id", "Ad group id"),
+            _p("hs_ad_id", "Ad id"),
+            _p("hs_click_id", "Click id (gclid, fbclid, li_fat_id)"),
+        ),
+    ),
+    EventType(
+        EMAIL_SUBSCRIPTION_CHANGED,
+        "email_subscription_changed",
+        "Email subscription status changed",
+        "EMAIL_SUBSCRIPTION",
+        ("contacts",),
+        (
+            _p("hs_subscription_id", "Subscription type id"),
+            _p("hs_subscription_name", "Subscription type"),
+            _p("hs_status", "New status"),
+            _p("hs_previous_status", "Previous status"),
+            _p("hs_source", "Source of the change"),
+            _p("hs_legal_basis", "Legal basis"),
+        ),
+    ),
+    *(
+        EventType(
+            type_id,
+            f"marketing_email_{kind.lower()}",
+            f"Marketing email {_EMAIL_EVENT_WORDS[kind]}",
+            "MARKETING_EMAIL",
+            ("contacts",),
+            _EMAIL_EVENT_PROPS,
+            permission="crm.use_marketing_email",
+        )
+        for kind, type_id in EMAIL_EVENT_TYPES.items()
+    ),
+    EventType(
+        PAGE_VIEWED,
+        "page_viewed",
+        "Page viewed",
+        "PAGE_VIEW",
+        ("contacts",),
+        (
+            _p("hs_url", "Page URL"),
+            _p("hs_page_title", "Page title"),
+            _p("hs_referrer", "Referrer"),
+        ),
+    ),
+    EventType(
+        CTA_VIEWED,
+        "cta_viewed",
+        "CTA seen",
+        "CTA",
+        ("contacts",),
+        (_p("hs_cta_id", "CTA id"), _p("hs_cta_name", "CTA name"), _p("hs_url", "Page URL")),
+    ),
+    EventType(
+        CTA_CLICKED,
+        "cta_clicked",
+        "CTA clicked",
+        "CTA",
+        ("contacts",),
+        (_p("hs_cta_id", "CTA id"), _p("hs_cta_name", "CTA name"), _p("hs_url", "Page URL")),
+    ),
+    EventType(
+        PRIVACY_CONSENT_CHANGED,
+        "privacy_consent_changed",
+        "Privacy consent changed",
+        "PRIVACY",
+        ("contacts",),
+        (
+            EventProperty(
+                "hs_consent_status",
+                "Consent status",
+                PropertyType.ENUMERATION,
+                "select",
+                [{"label": s.title(), "value": s} for s in CONSENT_STATUSES],
+            ),
+            _p("hs_privacy_name", "Consent category"),
+            _p("hs_url", "Page URL"),
+        ),
+    ),
 )
 STANDARD_BY_ID = {t.type_id: t for t in STANDARD}
 
@@ -223,11 +433,39 @@ def from_definition(definition: EventDefinition) -> EventType:
     )
 
 
+#: the declared properties of every legacy event's completions
+LEGACY_EVENT_PROPERTIES = (
+    _p("hs_value", "Value", PropertyType.NUMBER),
+    _p("hs_url", "Page URL"),
+)
+
+
+def is_legacy_type_id(type_id: str) -> bool:
+    """A legacy definition's event type id (``9-1300-<event id>``), told without a query."""
+    return type_id.startswith(LEGACY_EVENT_PREFIX)
+
+
+def from_legacy_definition(definition: LegacyEventDefinition) -> EventType:
+    return EventType(
+        definition.type_id,
+        definition.name,
+        definition.label,
+        LEGACY_EVENT_FAMILY,
+        ("contacts",),
+        LEGACY_EVENT_PROPERTIES,
+    )
+
+
 def event_type(type_id: str) -> EventType | None:
-    """The standard type, or the (live) custom definition with this id or name."""
+    """The standard type, or the (live) custom or legacy definition with this id or name."""
     found = STANDARD_BY_ID.get(type_id)
     if found is not None:
         return found
+    if is_legacy_type_id(type_id):
+        legacy = LegacyEventDefinition.objects.filter(
+            archived=False, event_id=type_id[len(LEGACY_EVENT_PREFIX) :]
+        ).first()
+        return from_legacy_definition(legacy) if legacy is not None else None
     definition = (
         EventDefinition.objects.filter(archived=False, type_id=type_id)
         .select_related("primary_object_type")
@@ -240,7 +478,12 @@ def all_event_types(object_type: str | None = None) -> list[EventType]:
     customs: Iterable[EventDefinition] = EventDefinition.objects.filter(
         archived=False
     ).select_related("primary_object_type")
-    found = [*STANDARD, *(from_definition(d) for d in customs)]
+    legacy = LegacyEventDefinition.objects.filter(archived=False)
+    found = [
+        *STANDARD,
+        *(from_definition(d) for d in customs),
+        *(from_legacy_definition(d) for d in legacy),
+    ]
     if object_type is None:
         return found
     return [t for t in found if t.offered_for(object_type)]

@@ -451,6 +451,10 @@ class EventStatus(models.TextChoices):
     PROCESSED = "PROCESSED"
     NO_MATCH = "NO_MATCH"
     FAILED = "FAILED"
+    #: an anonymous visitor's hit, linked to the contact when the visitor was identified
+    #: later: filters count it, the event pipeline never processes it (HubSpot: an
+    #: anonymous event does not enroll the contact afterwards) - see crm.services.tracking
+    LINKED = "LINKED"
 
 
 class Event(models.Model):
@@ -529,3 +533,9 @@ class Form(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.guid})"
+
+
+from .models_imports import *  # noqa
+from .models_email import *  # noqa: E402, F403
+from .models_tracking import *  # noqa: E402, F403
+from .models_legacy_events import *  # noqa: E402, F403

@@ -159,6 +159,15 @@ STANDARD_PROPERTIES: dict[str, list[PropertySpec]] = {
         select("lifecyclestage", "Lifecycle Stage", LIFECYCLE_STAGES),
         select("hs_lead_status", "Lead Status", LEAD_STATUSES),
         select("hs_analytics_source", "Original Source", ANALYTICS_SOURCES),
+        # ads (HubSpot's names): click ids the ad networks append to landing-page URLs, and
+        # whether the contact clicked a Facebook / LinkedIn ad - "Google Ads click id is
+        # known" is a PROPERTY filter on them. Writable: ad integrations set them by API.
+        text("hs_analytics_source_data_1", "Original Source Drill-Down 1"),
+        text("hs_analytics_source_data_2", "Original Source Drill-Down 2"),
+        text("hs_google_click_id", "Google ad click id", group_name="analyticsinformation"),
+        text("hs_facebook_click_id", "Facebook click id", group_name="analyticsinformation"),
+        boolean("hs_facebook_ad_clicked", "Clicked Facebook ad"),
+        boolean("hs_linkedin_ad_clicked", "Clicked LinkedIn ad"),
         multiselect("hs_buying_role", "Buying Role", BUYING_ROLES),
         boolean("hs_email_optout", "Unsubscribed from all email"),
         number("hs_analytics_num_page_views", "Number of Pageviews"),

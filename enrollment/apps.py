@@ -24,3 +24,7 @@ class EnrollmentConfig(AppConfig):
         events_stored.connect(receivers.on_events_stored, dispatch_uid="enrollment.events")
         events_arriving.connect(receivers.on_events_arriving, dispatch_uid="enrollment.heard")
         register_enable_hook(receivers.on_flow_enabled)
+
+        from enrollment import workflow_status
+
+        workflow_status.register()

@@ -188,6 +188,18 @@ def _insert_window(flow: Workflow, window: QuerySet[Record], run: BackfillRun) -
                     when,
                 ],
             )
+        if inserted:
+            from enrollment.workflow_status import WORKFLOW_ENROLLED, emit_many
+
+            emit_many(
+                list(
+                    Enrollment.objects.filter(
+                        workflow=flow, source="BACKFILL", enrolled_at=stamp
+                    ).values_list("pk", flat=True)
+                ),
+                WORKFLOW_ENROLLED,
+                stamp,
+            )
         if inserted and (flow.unenrollment_setting or {}).get("type") in {"ALL", "SELECTIVE"}:
             from enrollment.enroll import kick_out_of_other_workflows
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.actors import Actor
-from crm.event_types import PROPERTY_VALUE_CHANGED
+from crm.event_types import EMAIL_SUBSCRIPTION_CHANGED, PROPERTY_VALUE_CHANGED
 from crm.models import AssociationType, ChangeSource, Record
 from crm.services import record_update
 from enrollment.backfill import run_backfill, start_backfill
@@ -288,10 +288,163 @@ def seed_demo_workflows() -> DemoWorkflows:
         if flow.criteria_type == "LIST_BASED":
             run = run_backfill(start_backfill(flow_id=flow.pk, run_async=False).pk)
             summary.enrolled_existing += run.enrolled
+    # Workflows that name other demo workflows or demo data: after the first ones exist.
+    for name, object_type_id, rest in _family_specs():
+        if Workflow.objects.filter(name=name).exists():
+            continue
+        flow = flow_create(
+            payload={
+                "type": "CONTACT_FLOW",
+                "objectTypeId": object_type_id,
+                "name": name,
+                "isEnabled": True,
+                "flowType": "WORKFLOW",
+                "actions": WAIT_A_DAY,
+                **rest,
+            },
+            actor=ACTOR,
+        )
+        flows[name] = flow
+        summary.created.append(name)
+        if flow.criteria_type == "LIST_BASED":
+            run = run_backfill(start_backfill(flow_id=flow.pk, run_async=False).pk)
+            summary.enrolled_existing += run.enrolled
     for name, play in PLAYS.items():
         if name in flows:
             summary.changes += play(flows[name])
+    _process_received_events()
     return summary
+
+
+def _family_specs() -> list[tuple[str, str, dict[str, Any]]]:
+    """Demo workflows of the event families (issue 9) that need ids of demo data: the
+    "Welcome new leads" workflow, the Newsletter subscription type, the sent newsletter."""
+    from crm.models import MarketingEmail, SubscriptionDefinition
+
+    specs: list[tuple[str, str, dict[str, Any]]] = []
+    welcome = Workflow.objects.filter(name="Welcome new leads").first()
+    if welcome is not None:
+        specs.append(
+            (
+                "Leads in the welcome series: sales follow-up (workflow status)",
+                "0-1",
+                {
+                    "enrollmentCriteria": _triggers(
+                        _or(
+                            _and(
+                                {
+                                    "filterType": "IN_LIST",
+                                    "listId": str(welcome.pk),
+                                    "operator": "IN_LIST",
+                                    "metadata": {"inListType": "WORKFLOWS_ACTIVE"},
+                                }
+                            )
+                        )
+                    )
+                },
+            )
+        )
+    newsletter = SubscriptionDefinition.objects.filter(name="Newsletter").first()
+    if newsletter is not None:
+        specs.append(
+            (
+                "Unsubscribed from the Newsletter: ask why (event)",
+                "0-1",
+                {
+                    "enrollmentCriteria": {
+                        "type": "EVENT_BASED",
+                        "shouldReEnroll": False,
+                        "listMembershipFilterBranches": [],
+                        "eventFilterBranches": [
+                            {
+                                "filterBranchType": "UNIFIED_EVENTS",
+                                "filterBranchOperator": "AND",
+                                "eventTypeId": EMAIL_SUBSCRIPTION_CHANGED,
+                                "operator": "HAS_COMPLETED",
+                                "filters": [
+                                    _is("hs_subscription_id", str(newsletter.pk)),
+                                    _is("hs_status", "NOT_SUBSCRIBED"),
+                                ],
+                                "filterBranches": [],
+                            }
+                        ],
+                    }
+                },
+            )
+        )
+    sent = MarketingEmail.objects.filter(name="March newsletter", state="SENT").first()
+    if sent is not None:
+        specs.append(
+            (
+                "Opened the March newsletter: offer a demo (marketing email)",
+                "0-1",
+                {
+                    "enrollmentCriteria": _triggers(
+                        _or(
+                            _and(
+                                {
+                                    "filterType": "EMAIL_EVENT",
+                                    "emailId": str(sent.pk),
+                                    "operator": "OPENED",
+                                }
+                            )
+                        )
+                    )
+                },
+            )
+        )
+    from crm.models import LegacyEventDefinition
+    from crm.services.legacy_events import legacy_events_tier_problem
+
+    video = LegacyEventDefinition.objects.filter(event_id="000000001625").first()
+    if video is not None and legacy_events_tier_problem() is None:  # Marketing Hub Enterprise
+        specs.append(
+            (
+                "Watched the demo video: book a call (legacy behavioural event)",
+                "0-1",
+                {
+                    "enrollmentCriteria": _triggers(
+                        _or(
+                            _and(
+                                {
+                                    "filterType": "EVENT",
+                                    "eventId": video.event_id,
+                                    "operator": "HAS_EVENT",
+                                }
+                            )
+                        )
+                    )
+                },
+            )
+        )
+    return specs
+
+
+def _process_received_events() -> None:
+    """Demo changes store events (workflow status, subscriptions); process them here so the
+    history is there at once - the queued tasks then find them PROCESSED."""
+    from crm.models import Event, EventStatus
+    from enrollment.events import process_event
+
+    for event_id in Event.objects.filter(status=EventStatus.RECEIVED).values_list("pk", flat=True):
+        process_event(event_id)
+
+
+def _play_unsubscribes(flow: Workflow) -> int:
+    """Two newsletter subscribers unsubscribe: the event enrolls them."""
+    from crm.models import SubscriptionDefinition, SubscriptionStatus
+    from crm.services.subscriptions import unsubscribe
+
+    newsletter = SubscriptionDefinition.objects.filter(name="Newsletter").first()
+    if newsletter is None:
+        return 0
+    done = 0
+    for row in SubscriptionStatus.objects.filter(
+        definition=newsletter, status="SUBSCRIBED"
+    ).order_by("pk")[:2]:
+        unsubscribe(email=row.email, subscription_id=newsletter.pk, actor=ACTOR)
+        done += 1
+    return done
 
 
 # --------------------------------------------------------------------------- demo changes
@@ -401,4 +554,5 @@ PLAYS: dict[str, Callable[[Workflow], int]] = {
     "Onboarding call (manual enrollment only)": _play_onboarding,
     "Escalate urgent tickets until closed": _play_tickets,
     "Big deals: push to close (goal: won)": _play_big_deals,
+    "Unsubscribed from the Newsletter: ask why (event)": _play_unsubscribes,
 }

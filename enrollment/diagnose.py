@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from crm.models import Record
+from crm.models import EventStatus, Record
 from crm.values import format_datetime
 from enrollment.eligibility import Check, Evidence, Facts, Part, Path, Verdict, decide
 from enrollment.index import compile_flow
@@ -293,6 +293,13 @@ def test_event(flow: Workflow, event: Any, *, now: Any = None) -> dict[str, Any]
         line = (
             "No record matched this event when it arrived (NO_MATCH): HubSpot's rule is that "
             "the record must exist before the event, so it never enrolls anything."
+        )
+        return {**base, "matched": False, "summary": [line], "evaluation": None}
+    if event.status == EventStatus.LINKED:
+        line = (
+            "An anonymous visitor's hit, linked to this contact when the visitor was identified "
+            "(LINKED): filters count it, but HubSpot's rule is that an anonymous event does not "
+            "enroll the contact later."
         )
         return {**base, "matched": False, "summary": [line], "evaluation": None}
     enrollments = Enrollment.objects.filter(workflow=flow, record=record)

@@ -19,6 +19,7 @@ from crm.models import Record
 from enrollment.history import record_decision
 from enrollment.models import Enrollment, EnrollmentStatus
 from enrollment.reasons import SOURCE_REASON
+from enrollment.workflow_status import ENDING_EVENTS, WORKFLOW_ENROLLED, emit
 from workflows.models import Workflow
 
 
@@ -90,6 +91,7 @@ def create_enrollment(req: EnrollRequest) -> Enrollment | None:
             detail=req.detail,
             flow_name=req.flow_name,
         )
+        emit(enrollment, WORKFLOW_ENROLLED, enrollment.enrolled_at)
         kick_out_of_other_workflows(enrollment)
         schedule_steps(enrollment.pk)
     return enrollment
@@ -108,17 +110,20 @@ def end_enrollment(
     at: datetime | None = None,
 ) -> bool:
     """End an ACTIVE enrollment once; False when it had already ended (idempotent)."""
+    ended_at = at or timezone.now()
     with transaction.atomic():
         lock_record(enrollment.record_id)
         ended = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
             status=status,
-            ended_at=at or timezone.now(),
+            ended_at=ended_at,
             end_reason=reason,
             next_run_at=None,
         )
         if not ended:
             return False
         enrollment.status, enrollment.end_reason = status, reason
+        enrollment.ended_at = ended_at
+        emit(enrollment, ENDING_EVENTS[status], ended_at)
         record_decision(
             flow_id=enrollment.workflow_id,
             record_id=enrollment.record_id,

@@ -90,7 +90,8 @@ def process_event(event_id: int) -> str:
         )
         if event is None:
             return "MISSING"
-        if event.status in (EventStatus.PROCESSED, EventStatus.NO_MATCH):
+        # LINKED: an anonymous tracking hit linked later - never enrolls (HubSpot's rule)
+        if event.status in (EventStatus.PROCESSED, EventStatus.NO_MATCH, EventStatus.LINKED):
             return event.status
         now = timezone.now()
         event.attempts += 1

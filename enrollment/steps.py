@@ -133,6 +133,7 @@ def run_due_steps(
 
 def _complete_actionless(now: datetime, deadline: float, batch: int) -> int:
     from enrollment.history import decision_row
+    from enrollment.workflow_status import WORKFLOW_COMPLETED, emit_many
     from workflows.models import Workflow
 
     flows = [f.pk for f in Workflow.objects.only("pk", "actions") if not f.actions]
@@ -158,6 +159,7 @@ def _complete_actionless(now: datetime, deadline: float, batch: int) -> int:
         ended = Enrollment.objects.filter(
             pk__in=ids, status=EnrollmentStatus.COMPLETED, ended_at=now
         ).values_list("pk", "workflow_id", "record_id", "source", "criteria_revision")
+        ended = list(ended)
         EnrollmentEvent.objects.bulk_create(
             [
                 decision_row(
@@ -171,5 +173,6 @@ def _complete_actionless(now: datetime, deadline: float, batch: int) -> int:
                 for pk, flow_id, record_id, source, revision in ended
             ]
         )
+        emit_many([row[0] for row in ended], WORKFLOW_COMPLETED, now)
         total += len(ids)
     return total

@@ -18,5 +18,9 @@ class WorkflowsConfig(AppConfig):
         from workflows.services import bump_index_version
 
         register_impact(tier_impact)
+        # "was in import X": the IMPORT kind of IN_LIST filters (crm's import tables)
+        from workflows.criteria import in_list_import
+
+        in_list_import.register()
         # a custom event definition changed: flows naming it are compiled again
         register_changed_hook(bump_index_version)

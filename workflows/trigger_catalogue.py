@@ -22,16 +22,27 @@ from typing import Any
 
 from crm.actors import Actor
 from crm.event_types import (
+    AD_INTERACTION,
+    CTA_CLICKED,
+    CTA_VIEWED,
     CUSTOM_EVENT_HUBS,
+    EMAIL_SUBSCRIPTION_CHANGED,
     FORM_SUBMISSION,
+    LEGACY_EVENT_FAMILY,
+    PAGE_VIEWED,
+    PRIVACY_CONSENT_CHANGED,
     PROPERTY_VALUE_CHANGED,
     RECORD_CREATED,
+    RECORD_IMPORTED,
     STANDARD_BY_ID,
     EventType,
     all_event_types,
+    is_legacy_type_id,
 )
 from crm.models import AccountSettings, ObjectType, Tier
 from crm.services.forms import PERMISSION as FORMS_PERMISSION
+from workflows.criteria.family_email_event import unsent_email_problems
+from workflows.criteria.tree import EMAIL_EVENT_OPERATORS
 
 HUB_LABELS = {
     "marketing": "Marketing Hub",
@@ -189,6 +200,190 @@ FAMILIES: tuple[TriggerFamily, ...] = (
         gate=CUSTOM_EVENTS_GATE,
     ),
 )
+FAMILIES += (
+    TriggerFamily(
+        "WORKFLOW_STATUS",
+        "Workflows",
+        "The contact is active in, has completed, met the goal of or was enrolled in this or "
+        "another contact workflow (IN_LIST with metadata.inListType WORKFLOWS_ACTIVE, "
+        "WORKFLOWS_COMPLETED, WORKFLOWS_GOAL, WORKFLOWS_ENROLLMENT); or, as an event, was "
+        "enrolled in, unenrolled from, met the goal of or completed one.",
+        object_types=("contacts",),
+        event_families=("WORKFLOW",),
+        filter_types=("IN_LIST", "UNIFIED_EVENTS"),
+        operators=("IN_LIST", "NOT_IN_LIST", "HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+    ),
+)
+#: Imports and ads (contacts only, as the product scope lists them). Import: the IN_LIST
+#: filter (inListType IMPORT, listId = the import) and the "Record imported" event; no tier
+#: (imports come with every hub). Ads: the ad properties are PROPERTY filters (Property
+#: values, no gate); the "Ad interaction" event trigger needs Marketing Hub Professional+ -
+#: HubSpot sells ad tracking and ad-interaction automation with Marketing Hub, and we chose
+#: its Professional tier, where ads workflows are documented.
+ADS_GATE = Gate(("marketing",), Tier.PROFESSIONAL, "Ad interaction triggers and filters")
+FAMILIES += (
+    TriggerFamily(
+        "IMPORT",
+        "Import",
+        "The contact arrived in an import (created or updated by it): IN_LIST with "
+        "metadata.inListType IMPORT and the import's id as listId, or, as an event, "
+        '"Record imported" with the import id and name as event properties.',
+        object_types=("contacts",),
+        event_type_ids=(RECORD_IMPORTED,),
+        filter_types=("IN_LIST", "UNIFIED_EVENTS"),
+        operators=("IN_LIST", "NOT_IN_LIST", "HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+    ),
+    TriggerFamily(
+        "ADS",
+        "Google / Facebook / LinkedIn ads",
+        "An ad interaction (a click, a lead form, ...) on a Google, Facebook or LinkedIn ad, "
+        "with the network, campaign, ad and interaction type as event properties. The ad "
+        "properties (hs_google_click_id, hs_facebook_click_id, hs_linkedin_ad_clicked, "
+        "hs_analytics_source...) are Property values filters.",
+        object_types=("contacts",),
+        event_type_ids=(AD_INTERACTION,),
+        filter_types=("UNIFIED_EVENTS",),
+        operators=("HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+        gate=ADS_GATE,
+    ),
+)
+#: Email subscriptions and marketing email (contacts only, as the product scope lists them).
+#: Subscriptions: the EMAIL_SUBSCRIPTION filter and the "Email subscription status changed"
+#: event (9-1000); no tier (subscription types come with every account). Marketing email:
+#: the EMAIL_EVENT filter and one event per email event type (9-1001..9-1008); it needs
+#: Marketing Hub Starter+ (HubSpot's marketing email tool starts at Starter - our choice of
+#: the lowest paid tier that sends marketing email) and the marketing email permission.
+MARKETING_EMAIL_GATE = Gate(("marketing",), Tier.STARTER, "Marketing email triggers and filters")
+FAMILIES += (
+    TriggerFamily(
+        "EMAIL_SUBSCRIPTIONS",
+        "Email subscriptions",
+        "The contact's current status for subscription types (EMAIL_SUBSCRIPTION: "
+        "subscriptionIds, acceptedStatuses SUBSCRIBED / NOT_SUBSCRIBED; no status is "
+        'NOT_SUBSCRIBED), or, as an event, "Email subscription status changed" with the '
+        "subscription id, the new and previous status and the source.",
+        object_types=("contacts",),
+        event_type_ids=(EMAIL_SUBSCRIPTION_CHANGED,),
+        filter_types=("EMAIL_SUBSCRIPTION", "UNIFIED_EVENTS"),
+        operators=("SUBSCRIBED", "NOT_SUBSCRIBED", "HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+    ),
+    TriggerFamily(
+        "MARKETING_EMAIL",
+        "Marketing email",
+        "What the contact did with a sent marketing email: sent, delivered, opened, clicked "
+        "(with the URL), bounced, unsubscribed, replied, marked as spam - as events (the "
+        "email id is hs_email_id) or as the EMAIL_EVENT filter. Only an email that has been "
+        "sent can be chosen (HubSpot's rule).",
+        object_types=("contacts",),
+        event_families=("MARKETING_EMAIL",),
+        filter_types=("EMAIL_EVENT", "UNIFIED_EVENTS"),
+        operators=(
+            *EMAIL_EVENT_OPERATORS,
+            "HAS_COMPLETED",
+            "HAS_NOT_COMPLETED",
+        ),
+        refinements=WINDOW_OR_COUNT,
+        gate=MARKETING_EMAIL_GATE,
+        permission="crm.use_marketing_email",
+        permission_label="Marketing email",
+    ),
+)
+#: Web tracking (contacts only): page views and CTAs need Marketing Hub Professional+
+#: (HubSpot's rule); privacy consent has no tier (the cookie banner comes with every hub).
+#: All three read the tracking script's events (crm.services.tracking); page views of files
+#: are never stored, so no trigger or filter sees them.
+TRACKING_GATES = {
+    "PAGE_VIEWS": Gate(("marketing",), Tier.PROFESSIONAL, "Page view triggers and filters"),
+    "CTAS": Gate(("marketing",), Tier.PROFESSIONAL, "CTA triggers and filters"),
+}
+FAMILIES += (
+    TriggerFamily(
+        "PAGE_VIEWS",
+        "Page views",
+        "The contact viewed a page: URL is, contains or matches a pattern (PAGE_VIEW filter), "
+        "or has not viewed it; or, as an event, a page viewed with its URL, title and "
+        "referrer. Views before a form identified the visitor count for filters but never "
+        "trigger. Opening a file is never a page view.",
+        object_types=("contacts",),
+        event_type_ids=(PAGE_VIEWED,),
+        filter_types=("PAGE_VIEW", "UNIFIED_EVENTS"),
+        operators=(
+            "HAS_PAGEVIEW_EQ",
+            "HAS_PAGEVIEW_CONTAINS",
+            "HAS_PAGEVIEW_MATCHES_REGEX",
+            "NOT_HAS_PAGEVIEW_EQ",
+            "NOT_HAS_PAGEVIEW_CONTAINS",
+            "HAS_COMPLETED",
+            "HAS_NOT_COMPLETED",
+        ),
+        refinements=WINDOW_OR_COUNT,
+        gate=TRACKING_GATES["PAGE_VIEWS"],
+    ),
+    TriggerFamily(
+        "CTAS",
+        "Calls to action",
+        "The contact saw (opened) or clicked a CTA, or did not (CTA filter, ctaName = the "
+        "CTA's id or name); or, as an event, a CTA seen / clicked.",
+        object_types=("contacts",),
+        event_type_ids=(CTA_VIEWED, CTA_CLICKED),
+        filter_types=("CTA", "UNIFIED_EVENTS"),
+        operators=(
+            "HAS_CLICKED_CTA",
+            "HAS_NOT_CLICKED_CTA",
+            "HAS_OPENED_CTA",
+            "HAS_NOT_OPENED_CTA",
+            "HAS_COMPLETED",
+            "HAS_NOT_COMPLETED",
+        ),
+        refinements=WINDOW_OR_COUNT,
+        gate=TRACKING_GATES["CTAS"],
+    ),
+    TriggerFamily(
+        "PRIVACY_CONSENT",
+        "Privacy consent",
+        "The contact's current cookie-consent answer (PRIVACY filter: granted when the latest "
+        'answer for privacyName is "accepted"); or, as an event, the consent changed '
+        "(accepted, declined, revoked).",
+        object_types=("contacts",),
+        event_type_ids=(PRIVACY_CONSENT_CHANGED,),
+        filter_types=("PRIVACY", "UNIFIED_EVENTS"),
+        operators=(
+            "PRIVACY_CONSENT_GRANTED",
+            "PRIVACY_CONSENT_NOT_GRANTED",
+            "HAS_COMPLETED",
+            "HAS_NOT_COMPLETED",
+        ),
+    ),
+)
+#: Behavioural events (legacy), contacts only: each legacy definition is an event type
+#: (family LEGACY_EVENT, 9-1300-<eventId>) and the EVENT filter (HAS_EVENT / NOT_HAS_EVENT).
+#: Gate: Marketing Hub Enterprise - HubSpot sold legacy behavioural events with it. Custom
+#: events (6-N) are never in this family (HubSpot's rule); they are CUSTOM_EVENTS.
+LEGACY_EVENTS_GATE = Gate(
+    ("marketing",), Tier.ENTERPRISE, "Behavioural event (legacy) triggers and filters"
+)
+FAMILIES += (
+    TriggerFamily(
+        "BEHAVIOURAL_EVENTS_LEGACY",
+        "Behavioural events (legacy)",
+        "The contact completed a legacy behavioural event or did not (EVENT filter, eventId; "
+        "HAS_EVENT refined by a time window or a count, NOT_HAS_EVENT never refined); or, as "
+        "an event, a completion with its value. Only legacy events: custom events are not "
+        "offered here.",
+        object_types=("contacts",),
+        event_families=(LEGACY_EVENT_FAMILY,),
+        filter_types=("EVENT", "UNIFIED_EVENTS"),
+        operators=("HAS_EVENT", "NOT_HAS_EVENT", "HAS_COMPLETED", "HAS_NOT_COMPLETED"),
+        refinements=WINDOW_OR_COUNT,
+        gate=LEGACY_EVENTS_GATE,
+    ),
+)
+#: the web-tracking filter types -> their family
+TRACKING_FILTER_FAMILIES = {"PAGE_VIEW": "PAGE_VIEWS", "CTA": "CTAS", "PRIVACY": "PRIVACY_CONSENT"}
 BY_KEY = {f.key: f for f in FAMILIES}
 
 
@@ -204,6 +399,8 @@ def families_of_event_types(type_ids: Iterable[str]) -> list[TriggerFamily]:
     for type_id in sorted(set(type_ids)):
         if type_id.startswith("6-"):
             family: TriggerFamily | None = BY_KEY["CUSTOM_EVENTS"]
+        elif is_legacy_type_id(type_id):
+            family = BY_KEY["BEHAVIOURAL_EVENTS_LEGACY"]
         else:
             etype = STANDARD_BY_ID.get(type_id)
             family = family_of(etype) if etype is not None else None
@@ -231,8 +428,29 @@ def families_in(node: Any, path: str, *, events: bool = True) -> list[tuple[Trig
         elif branch == "ASSOCIATION" and item.get("associationCategory") == "USER_DEFINED":
             found.append((BY_KEY["ASSOCIATION_LABELS"], here))
         kind = item.get("filterType")
+        metadata = item.get("metadata")
+        if (
+            kind == "IN_LIST"
+            and isinstance(metadata, dict)
+            and str(metadata.get("inListType", "")).startswith("WORKFLOWS_")
+        ):
+            found.append((BY_KEY["WORKFLOW_STATUS"], here))
+        if (
+            kind == "IN_LIST"
+            and isinstance(metadata, dict)
+            and metadata.get("inListType") == "IMPORT"
+        ):
+            found.append((BY_KEY["IMPORT"], here))
+        if kind == "EMAIL_SUBSCRIPTION":
+            found.append((BY_KEY["EMAIL_SUBSCRIPTIONS"], here))
+        if kind == "EMAIL_EVENT":
+            found.append((BY_KEY["MARKETING_EMAIL"], here))
         if kind in ("FORM_SUBMISSION", "FORM_SUBMISSION_ON_PAGE"):
             found.append((BY_KEY["FORM_SUBMISSION"], here))
+        if kind == "EVENT":
+            found.append((BY_KEY["BEHAVIOURAL_EVENTS_LEGACY"], here))
+        if kind in TRACKING_FILTER_FAMILIES:
+            found.append((BY_KEY[TRACKING_FILTER_FAMILIES[kind]], here))
         for key, sub in item.items():
             if isinstance(sub, (list, dict)):
                 walk(sub, f"{here}.{key}" if here else key)
@@ -272,6 +490,7 @@ def catalogue_problems(criteria: Any, object_type: ObjectType) -> list[tuple[str
                     "re-enrollment off or use another trigger",
                 )
             )
+    problems.extend(unsent_email_problems(criteria))
     return problems
 
 

@@ -58,10 +58,10 @@ class JSONParser(parsers.JSONParser):
         if json_depth_exceeds(text, MAX_JSON_DEPTH):
             raise ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels")
         try:
-            data = json.loads(text, parse_constant=_no_constant)
+            data = json.loads(text, parse_constant=reject_json_constant)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
-        where = _bad_text(data)
+        where = unstorable_text(data)
         if where is not None:
             raise ParseError(
                 f"JSON parse error - {where or 'the body'} holds a NUL character or an unpaired "
@@ -75,7 +75,7 @@ class JSONParser(parsers.JSONParser):
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
-def _bad_text(value: Any, path: str = "") -> str | None:
+def unstorable_text(value: Any, path: str = "") -> str | None:
     """The path of the first string (key or value) that cannot be stored, or None."""
     if isinstance(value, str):
         return path if _BAD_TEXT.search(value) else None
@@ -84,16 +84,16 @@ def _bad_text(value: Any, path: str = "") -> str | None:
             here = f"{path}.{key}" if path else str(key)
             if _BAD_TEXT.search(key):
                 return path or "a key"
-            found = _bad_text(item, here)
+            found = unstorable_text(item, here)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            found = _bad_text(item, f"{path}[{i}]")
+            found = unstorable_text(item, f"{path}[{i}]")
             if found is not None:
                 return found
     return None
 
 
-def _no_constant(name: str) -> Any:
+def reject_json_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")

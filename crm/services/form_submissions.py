@@ -52,6 +52,7 @@ from crm.services.forms import (
 )
 from crm.services.lookup import property_definitions, resolve_object_type
 from crm.services.records import record_create, record_update
+from crm.services.tracking import visitor_identify
 from crm.values import (
     MULTI_SELECT_SEPARATOR,
     InvalidValue,
@@ -449,6 +450,9 @@ def form_submit(
         contact, created = _write_contact(
             cleaned.contact_values, cleaned.email, cleaned.context.get("hutk"), actor
         )
+        # the visitor cookie is this contact's now: its anonymous page views are linked
+        # (for filters), never processed as new events (crm.services.tracking)
+        visitor_identify(contact=contact, utk=cleaned.context.get("hutk"))
         written = max(contact.updated_at, contact.created_at)
         occurred = max(cleaned.submitted_at, written) if cleaned.submitted_at else timezone.now()
         stored = event_record(

@@ -56,11 +56,23 @@ def status_of(event: Event) -> str:
 
 
 def test_status__one_line_per_status(events) -> None:
-    assert run("status").splitlines() == ["RECEIVED: 0", "PROCESSED: 1", "NO_MATCH: 1", "FAILED: 2"]
+    assert run("status").splitlines() == [
+        "RECEIVED: 0",
+        "PROCESSED: 1",
+        "NO_MATCH: 1",
+        "FAILED: 2",
+        "LINKED: 0",
+    ]
 
 
 def test_status__no_events__zeros() -> None:
-    assert run("status").splitlines() == ["RECEIVED: 0", "PROCESSED: 0", "NO_MATCH: 0", "FAILED: 0"]
+    assert run("status").splitlines() == [
+        "RECEIVED: 0",
+        "PROCESSED: 0",
+        "NO_MATCH: 0",
+        "FAILED: 0",
+        "LINKED: 0",
+    ]
 
 
 def test_retry__by_id__only_that_one_processed(events, django_capture_on_commit_callbacks) -> None:

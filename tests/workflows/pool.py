@@ -126,6 +126,17 @@ class Pool:
     )  # label name -> type id (contacts -> companies)
     #: object type name -> the custom event type id whose occurrences belong to it
     custom_events: dict[str, str] = field(default_factory=dict)
+    #: ids of imports of contacts (IN_LIST inListType IMPORT), some contacts members of them
+    imports: list[str] = field(default_factory=list)
+    #: subscription type ids (EMAIL_SUBSCRIPTION) and sent marketing email ids (EMAIL_EVENT)
+    subscriptions: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    #: CTA ids and names (CTA filters), page URLs seen (PAGE_VIEW filters)
+    ctas: list[str] = field(default_factory=list)
+    #: ids of contact workflows some contacts are (were) enrolled in (IN_LIST WORKFLOWS_*)
+    workflows: list[str] = field(default_factory=list)
+    #: legacy behavioural event ids (EVENT filters); the last one has no completions
+    legacy_events: list[str] = field(default_factory=list)
 
 
 def random_value(rng: random.Random, name: str) -> Any:
@@ -295,8 +306,268 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
         random_events(rng, records, custom, types) + no_match_events(rng, custom, types)
     )
 
+    imports = random_imports(rng, records["contacts"], types["contacts"])
+
+    subscriptions, emails = random_email_data(records["contacts"], types["contacts"])
+
+    ctas = random_tracking(records["contacts"], types["contacts"])
+
+    workflows = random_enrollments(rng, records["contacts"], types["contacts"])
+
+    legacy_events = random_legacy_events(records["contacts"], types["contacts"])
+
     live = {name: [r.pk for r in rows if r not in archived] for name, rows in records.items()}
-    return Pool(types=types, live=live, labels=labels, custom_events=custom)
+    return Pool(
+        types=types,
+        live=live,
+        labels=labels,
+        custom_events=custom,
+        imports=imports,
+        subscriptions=subscriptions,
+        emails=emails,
+        ctas=ctas,
+        workflows=workflows,
+        legacy_events=legacy_events,
+    )
+
+
+def random_legacy_events(contacts: list[Record], otype: ObjectType) -> list[str]:
+    """Three legacy behavioural events (one never completed): completions at shared moments
+    (ties, window edges), some NO_MATCH or FAILED, some with a value."""
+    from crm.models import LegacyEventDefinition
+
+    rng = random.Random(1300)  # its own stream: the other sections' draws stay as they were
+    made = [
+        LegacyEventDefinition.objects.create(
+            event_id=f"{1625 + i:012d}", name=f"legacy_{i}", label=f"Legacy {i}"
+        )
+        for i in range(3)
+    ]
+    moments = [BASE - timedelta(days=d) for d in (0, 1, 7, 8, 30, 31, 90)]
+    statuses = [EventStatus.PROCESSED] * 5 + [EventStatus.RECEIVED, EventStatus.FAILED]
+    events = []
+    for contact in [*contacts, None]:
+        for definition in made[:2]:
+            for _ in range(rng.choice([0, 0, 1, 2, 3])):
+                events.append(
+                    Event(
+                        event_type_id=definition.type_id,
+                        object_type=otype,
+                        record=contact,
+                        occurred_at=rng.choice(moments),
+                        properties={"hs_value": rng.choice([1, 10, 49.5])}
+                        if rng.random() < 0.5
+                        else {},
+                        source="LEGACY_EVENTS_API",
+                        key=f"legacy:{len(events)}",
+                        status=EventStatus.NO_MATCH if contact is None else rng.choice(statuses),
+                    )
+                )
+    Event.objects.bulk_create(events)
+    return [d.event_id for d in made]
+
+
+def random_enrollments(rng: random.Random, contacts: list[Record], otype: ObjectType) -> list[str]:
+    """Two contact workflows (and one nobody is in); contacts enrolled in them with every
+    status, some twice (an ended cycle and an active one) - written directly."""
+    from enrollment.models import Enrollment
+    from workflows.models import Workflow
+
+    flows = [
+        Workflow.objects.create(name=f"Pool flow {i}", object_type=otype, is_enabled=False)
+        for i in range(3)
+    ]
+    rows = []
+    for contact in contacts:
+        for flow in flows[:2]:
+            if rng.random() < 0.3:
+                continue
+            cycles = rng.choice([1, 1, 2])
+            for cycle in range(1, cycles + 1):
+                last = cycle == cycles
+                status = rng.choice(["ACTIVE", "COMPLETED", "GOAL_MET", "UNENROLLED"])
+                if not last and status == "ACTIVE":
+                    status = "COMPLETED"
+                enrolled = BASE - timedelta(days=rng.randint(1, 90))
+                ended = (
+                    None if status == "ACTIVE" else enrolled + timedelta(hours=rng.randint(1, 48))
+                )
+                rows.append(
+                    Enrollment(
+                        workflow=flow,
+                        record=contact,
+                        status=status,
+                        source="MANUAL",
+                        cycle=cycle,
+                        enrolled_at=enrolled,
+                        ended_at=ended,
+                    )
+                )
+    Enrollment.objects.bulk_create(rows)
+    return [str(f.pk) for f in flows]
+
+
+#: page URLs the pool's page views carry (and PAGE_VIEW filters look for)
+PAGE_URLS = [
+    "https://www.example.com/",
+    "https://www.example.com/pricing",
+    "https://www.example.com/pricing?plan=pro",
+    "https://www.example.com/Pricing",
+    "https://www.example.com/blog/café-50%",
+    "https://shop.example.com/cart/x_y",
+    "http://localhost:8000/a.b/c",
+]
+
+
+def random_tracking(contacts: list[Record], otype: ObjectType) -> list[str]:
+    """Web tracking: page views, CTA views and clicks, consent answers (several categories,
+    ties on occurredAt), some LINKED (anonymous, identified later) and NO_MATCH, some
+    wrong-typed; two CTAs. Answers the CTA ids and names filters may name."""
+    from crm.event_types import CTA_CLICKED, CTA_VIEWED, PAGE_VIEWED, PRIVACY_CONSENT_CHANGED
+    from crm.models import Cta
+
+    rng = random.Random(1201)  # its own stream: the other sections' draws stay as they were
+    ctas = [
+        Cta.objects.create(cta_id="demo", name="Book a demo"),
+        Cta.objects.create(cta_id="trial", name="Trial"),
+    ]
+    moments = [BASE - timedelta(days=d) for d in (0, 1, 7, 8, 30, 31, 90)]
+    events = []
+
+    def add(contact: Record | None, type_id: str, props: dict[str, Any], status: str) -> None:
+        events.append(
+            Event(
+                event_type_id=type_id,
+                object_type=otype,
+                record=contact,
+                occurred_at=rng.choice(moments),
+                properties=props,
+                source="TRACKING",
+                key=f"track:{len(events)}",
+                status=status,
+            )
+        )
+
+    statuses = [EventStatus.PROCESSED] * 5 + [EventStatus.LINKED, EventStatus.RECEIVED]
+    for contact in [*contacts, None]:
+        status = EventStatus.NO_MATCH if contact is None else None
+        for _ in range(rng.choice([0, 1, 2, 3, 5])):
+            url: Any = rng.choice(PAGE_URLS) if rng.random() < 0.95 else rng.choice([7, None])
+            add(contact, PAGE_VIEWED, {"hs_url": url}, status or rng.choice(statuses))
+        for type_id in (CTA_VIEWED, CTA_CLICKED):
+            for _ in range(rng.choice([0, 0, 1, 2])):
+                cta = rng.choice(ctas)
+                props = {"hs_cta_id": cta.cta_id, "hs_cta_name": rng.choice([cta.name, "Old name"])}
+                add(contact, type_id, props, status or rng.choice(statuses))
+        for _ in range(rng.choice([0, 1, 2, 3])):
+            props = {
+                "hs_consent_status": rng.choice(["accepted", "declined", "revoked", True]),
+                "hs_privacy_name": rng.choice(["cookies", "cookies", "analytics", 5]),
+            }
+            add(contact, PRIVACY_CONSENT_CHANGED, props, status or rng.choice(statuses))
+    Event.objects.bulk_create(events)
+    return [c.cta_id for c in ctas] + [c.name for c in ctas]
+
+
+def random_email_data(contacts: list[Record], otype: ObjectType) -> tuple[list[str], list[str]]:
+    """Email addresses (the ``email`` claim; some contacts have none, one has a claim whose
+    case differs from its property), subscription statuses of three types (one type nobody
+    has a status for; an address with no contact) with history, and marketing emails' events
+    (two sent emails, one each of every event type, some with URLs; NO_MATCH ones)."""
+    from crm.event_types import EMAIL_EVENT_TYPES
+    from crm.models import (
+        MarketingEmail,
+        SubscriptionChange,
+        SubscriptionDefinition,
+        SubscriptionStatus,
+        UniqueValue,
+    )
+
+    rng = random.Random(1009)  # its own stream: the other sections' draws stay as they were
+    kinds = [SubscriptionDefinition.objects.create(name=f"Type {i}") for i in range(3)]
+    emails = [MarketingEmail.objects.create(name=f"Email {i}", state="SENT") for i in range(2)]
+    addresses: list[str] = ["nobody-here@example.com"]
+    claims = []
+    for i, contact in enumerate(contacts):
+        if rng.random() < 0.25:
+            continue  # no email at all: NOT_SUBSCRIBED everywhere
+        address = f"c{i}@example.com"
+        contact.properties["email"] = address.upper() if i % 7 == 0 else address
+        Record.objects.filter(pk=contact.pk).update(properties=contact.properties)
+        claims.append(
+            UniqueValue(object_type=otype, property_name="email", value=address, record=contact)
+        )
+        addresses.append(address)
+    UniqueValue.objects.bulk_create(claims)
+    statuses, changes = [], []
+    for address in addresses:
+        for kind in kinds[:2]:
+            roll = rng.random()
+            if roll < 0.35:
+                continue  # no row
+            status = "SUBSCRIBED" if roll < 0.7 else "NOT_SUBSCRIBED"
+            statuses.append(SubscriptionStatus(email=address, definition=kind, status=status))
+            changes.append(
+                SubscriptionChange(
+                    email=address,
+                    definition=kind,
+                    status=status,
+                    previous_status="NOT_SUBSCRIBED",
+                    timestamp=BASE - timedelta(days=rng.randint(0, 60)),
+                    source="TEST",
+                )
+            )
+    SubscriptionStatus.objects.bulk_create(statuses)
+    SubscriptionChange.objects.bulk_create(changes)
+    events = []
+    urls = ["https://example.com/a", "https://example.com/b"]
+    for n, contact in enumerate(contacts):
+        for email in emails:
+            for kind, type_id in EMAIL_EVENT_TYPES.items():
+                if rng.random() < 0.55:
+                    continue
+                props = {"hs_email_id": str(email.pk), "hs_email_name": email.name}
+                if kind == "CLICK":
+                    props["hs_url"] = rng.choice(urls)
+                events.append(
+                    Event(
+                        event_type_id=type_id,
+                        object_type=otype,
+                        record=contact,
+                        occurred_at=BASE - timedelta(days=rng.randint(0, 60)),
+                        properties=props,
+                        source="TEST",
+                        key=f"mail:{n}:{email.pk}:{kind}",
+                        status=rng.choice([EventStatus.PROCESSED] * 4 + [EventStatus.NO_MATCH]),
+                    )
+                )
+    Event.objects.bulk_create(events)
+    return [str(k.pk) for k in kinds], [str(e.pk) for e in emails]
+
+
+def random_imports(rng: random.Random, contacts: list[Record], otype: ObjectType) -> list[str]:
+    """Three imports of contacts: each holds a random share of them (one holds none)."""
+    from crm.models import Import, ImportMembership
+
+    made = [
+        Import.objects.create(
+            name=f"Import {i}", object_type=otype, file_name="x.csv", state="DONE"
+        )
+        for i in range(3)
+    ]
+    members = [
+        ImportMembership(
+            crm_import=imp,
+            record=contact,
+            action=rng.choice(["CREATED", "UPDATED"]),
+            at=BASE - timedelta(days=rng.randint(0, 90)),
+        )
+        for imp, share in zip(made, (0.5, 0.15, 0.0), strict=True)
+        for contact in contacts
+        if rng.random() < share
+    ]
+    ImportMembership.objects.bulk_create(members)
+    return [str(imp.pk) for imp in made]
 
 
 def ensure_event_types() -> dict[str, str]:

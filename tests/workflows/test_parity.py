@@ -259,3 +259,215 @@ def test_parity__generated_records_and_criteria__python_and_sql_select_the_same_
         _assert_same(not_failed, _sql(not_failed_queryset(parsed, now=now), ids), "not failed")
         assert _fast_matches(parsed, ids, now) == python
         transaction.set_rollback(True)
+
+
+# --------------------------------------------------------------------------- event-catalogue families
+# Each family draws one filter node; ``family_case`` puts it in one or two groups, beside a
+# property filter or not, and ``refinement`` adds a time window or a count where allowed.
+
+
+@st.composite
+def refinement(draw: Any, now: Any, *, count: bool = True) -> dict[str, Any]:
+    """No refinement, a time window aligned on the pool's occurrences, or (``count``) a
+    number of occurrences, sometimes without its lower bound."""
+    kind = draw(st.sampled_from(["none", "window", "count"] if count else ["none", "window"]))
+    if kind == "window":
+        return {"pruningRefineBy": draw(aligned_window(now))}
+    if kind == "count":
+        low = draw(st.none() | st.integers(0, 2))
+        return {
+            "coalescingRefineBy": {
+                "type": "NUM_OCCURRENCES",
+                **({"minOccurrences": low} if low is not None else {}),
+                "maxOccurrences": draw(st.integers(low or 0, 3)),
+            }
+        }
+    return {}
+
+
+@st.composite
+def family_case(draw: Any, node: Any) -> tuple[str, dict[str, Any], Any]:
+    """Contact criteria of one or two groups, each one ``node(now)`` filter, sometimes beside
+    a property filter."""
+    now = draw(now_strategy())
+    groups = []
+    for _ in range(draw(st.integers(1, 2))):
+        filters = [draw(node(now))]
+        if draw(st.booleans()):
+            filters.append(draw(property_filter()))
+        groups.append(and_(*filters))
+    return "contacts", or_(*groups), now
+
+
+FAMILY_SETTINGS = settings(
+    max_examples=max(100, settings.default.max_examples // 10),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    deadline=None,
+)
+
+
+def workflow_status_filter(pool: Pool) -> Any:
+    """Active in / completed / goal of / enrolled in a workflow, or not."""
+    kinds = ["WORKFLOWS_ACTIVE", "WORKFLOWS_COMPLETED", "WORKFLOWS_GOAL", "WORKFLOWS_ENROLLMENT"]
+    return lambda now: st.fixed_dictionaries(
+        {
+            "filterType": st.just("IN_LIST"),
+            "listId": st.sampled_from(pool.workflows),
+            "operator": st.sampled_from(["IN_LIST", "NOT_IN_LIST"]),
+            "metadata": st.fixed_dictionaries({"inListType": st.sampled_from(kinds)}),
+        }
+    )
+
+
+@given(data=st.data())
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
+def test_parity__workflow_status_filters__python_and_sql_select_the_same_records(
+    pool: Pool, data: st.DataObject
+) -> None:
+    assert_parity(pool, *data.draw(family_case(workflow_status_filter(pool))))
+
+
+def import_filter(pool: Pool) -> Any:
+    """Was (not) in import X."""
+    return lambda now: st.fixed_dictionaries(
+        {
+            "filterType": st.just("IN_LIST"),
+            "listId": st.sampled_from(pool.imports),
+            "operator": st.sampled_from(["IN_LIST", "NOT_IN_LIST"]),
+            "metadata": st.just({"inListType": "IMPORT"}),
+        }
+    )
+
+
+@given(data=st.data())
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
+def test_parity__import_membership_filters__python_and_sql_select_the_same_records(
+    pool: Pool, data: st.DataObject
+) -> None:
+    assert_parity(pool, *data.draw(family_case(import_filter(pool))))
+
+
+def email_filter(pool: Pool) -> Any:
+    """EMAIL_SUBSCRIPTION (every status set) or EMAIL_EVENT (every operator, a click URL,
+    a time window)."""
+    from workflows.criteria.family_email_event import OPERATORS
+
+    @st.composite
+    def node(draw: Any, now: Any) -> dict[str, Any]:
+        if draw(st.booleans()):
+            return {
+                "filterType": "EMAIL_SUBSCRIPTION",
+                "subscriptionIds": draw(
+                    st.lists(st.sampled_from(pool.subscriptions), min_size=1, max_size=3)
+                ),
+                "acceptedStatuses": draw(
+                    st.sampled_from(
+                        [["SUBSCRIBED"], ["NOT_SUBSCRIBED"], ["SUBSCRIBED", "NOT_SUBSCRIBED"]]
+                    )
+                ),
+            }
+        operator = draw(st.sampled_from(sorted(OPERATORS)))
+        found: dict[str, Any] = {
+            "filterType": "EMAIL_EVENT",
+            "appId": "0",
+            "level": "EMAIL",
+            "emailId": draw(st.sampled_from(pool.emails)),
+            "operator": operator,
+        }
+        if "CLICK" in OPERATORS[operator] and draw(st.booleans()):
+            found["clickUrl"] = draw(
+                st.sampled_from(["https://example.com/a", "https://example.com/b"])
+            )
+        return {**found, **draw(refinement(now, count=False))}
+
+    return node
+
+
+@given(data=st.data())
+@FAMILY_SETTINGS
+def test_parity__email_subscription_and_email_event_filters__python_and_sql_agree(
+    pool: Pool, data: st.DataObject
+) -> None:
+    assert_parity(pool, *data.draw(family_case(email_filter(pool))))
+
+
+_URL_NEEDLES = {
+    "EQ": [
+        "https://www.example.com/pricing",
+        "HTTPS://WWW.EXAMPLE.COM/pricing/",
+        "https://www.example.com/Pricing",
+        "https://www.example.com",
+        "https://www.example.com/pricing?plan=pro",
+        "http://localhost:8000/a.b/c#x",
+    ],
+    "CONTAINS": ["pricing", "PRICING", "café", "CAFÉ", "%", "_", "x_y", ".", "/", "zz"],
+    "REGEX": ["pricing$", r"^https://www\.", "[A-Z]", "(blog|cart)/", r"a\.b", "é", "x.y", "/$"],
+}
+
+
+def tracking_filter(pool: Pool) -> Any:
+    """PAGE_VIEW (every operator, URLs in other spellings, patterns of the safe subset), CTA
+    (by id or name, every operator) and PRIVACY, refined where allowed."""
+    from workflows.criteria.tree import CTA_OPERATORS, PAGE_VIEW_OPERATORS
+
+    @st.composite
+    def node(draw: Any, now: Any) -> dict[str, Any]:
+        kind = draw(st.sampled_from(["PAGE_VIEW", "CTA", "PRIVACY"]))
+        if kind == "PRIVACY":
+            return {
+                "filterType": "PRIVACY",
+                "operator": draw(
+                    st.sampled_from(["PRIVACY_CONSENT_GRANTED", "PRIVACY_CONSENT_NOT_GRANTED"])
+                ),
+                "privacyName": draw(st.sampled_from(["cookies", "analytics", "5"])),
+            }
+        if kind == "PAGE_VIEW":
+            operator = draw(st.sampled_from(PAGE_VIEW_OPERATORS))
+            test = "REGEX" if "REGEX" in operator else operator.rsplit("_", 1)[-1]
+            found: dict[str, Any] = {
+                "filterType": "PAGE_VIEW",
+                "operator": operator,
+                "pageUrl": draw(st.sampled_from(_URL_NEEDLES[test])),
+            }
+        else:
+            operator = draw(st.sampled_from(CTA_OPERATORS))
+            found = {
+                "filterType": "CTA",
+                "operator": operator,
+                "ctaName": draw(st.sampled_from(pool.ctas)),
+            }
+        return {**found, **draw(refinement(now, count="NOT_" not in operator))}
+
+    return node
+
+
+@given(data=st.data())
+@FAMILY_SETTINGS
+def test_parity__page_view_cta_and_privacy_filters__python_and_sql_agree(
+    pool: Pool, data: st.DataObject
+) -> None:
+    assert_parity(pool, *data.draw(family_case(tracking_filter(pool))))
+
+
+def legacy_event_filter(pool: Pool) -> Any:
+    """HAS_EVENT (no refinement, a time window or a count) or NOT_HAS_EVENT (unrefined)."""
+
+    @st.composite
+    def node(draw: Any, now: Any) -> dict[str, Any]:
+        operator = draw(st.sampled_from(["HAS_EVENT", "NOT_HAS_EVENT"]))
+        found = {
+            "filterType": "EVENT",
+            "eventId": draw(st.sampled_from(pool.legacy_events)),
+            "operator": operator,
+        }
+        return found if operator == "NOT_HAS_EVENT" else {**found, **draw(refinement(now))}
+
+    return node
+
+
+@given(data=st.data())
+@FAMILY_SETTINGS
+def test_parity__legacy_event_filters__python_and_sql_agree(
+    pool: Pool, data: st.DataObject
+) -> None:
+    assert_parity(pool, *data.draw(family_case(legacy_event_filter(pool))))

@@ -116,7 +116,7 @@ EVERY_SHAPE = or_(
             "filterType": "IN_LIST",
             "listId": "42",
             "operator": "NOT_IN_LIST",
-            "metadata": {"id": "42", "inListType": "WORKFLOWS_ENROLLMENT"},
+            "metadata": {"id": "42", "inListType": "DATASET"},
         },
         branches=[
             assoc(

@@ -293,14 +293,14 @@ def test_validate__unsupported_shapes__say_why() -> None:
         "negated groups are not supported"
     ]
     legacy = one({"filterType": "EVENT", "eventId": "pe123_signup", "operator": "HAS_EVENT"})
-    assert problems(legacy) == [
-        f"{F0}.filterType: EVENT filters are not supported: EVENT filters name legacy analytics "
-        "events (eventId); use a UNIFIED_EVENTS branch with the event's eventTypeId"
+    assert problems(legacy) == [  # EVENT filters exist (family_legacy_event): id unknown
+        f'{F0}.eventId: no legacy behavioural event with id "pe123_signup"'
     ]
     page = one({"filterType": "PAGE_VIEW", "pageUrl": "x", "operator": "HAS_PAGEVIEW_EQ"})
-    assert problems(page)[0].startswith(
-        f'{F0}.filterType: "PAGE_VIEW" is not a supported filter type'
-    )
+    assert problems(page) == [  # PAGE_VIEW filters exist (family_page_view): the URL is bad
+        f"{F0}.pageUrl: must be an absolute http:// or https:// URL "
+        "(to match part of a URL use CONTAINS)"
+    ]
     assert problems(one(prop("firstname", "REGEX", "MATCHES_REGEX", value="x")))[0].startswith(
         f'{F0}.operation.operationType: "REGEX" is not an operation type'
     )

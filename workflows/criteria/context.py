@@ -22,7 +22,7 @@ events count only if they occurred at or before it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,6 +46,11 @@ class Needs:
     #: None: all of its history. Only occurrences some window can see are loaded.
     event_windows: dict[str, list[Any]] = field(default_factory=dict)
     child: Needs | None = None  # what is needed of followed records (one union for the level)
+    #: membership loader key (``MEMBERSHIP_LOADERS``) -> the ids asked for (workflow ids...)
+    memberships: dict[str, set[str]] = field(default_factory=dict)
+
+    def add_membership(self, key: str, list_id: str) -> None:
+        self.memberships.setdefault(key, set()).add(list_id)
 
     def add_events(self, type_id: str, pruning: Any = None) -> None:
         self.events.add(type_id)
@@ -69,6 +74,7 @@ class RecordContext:
         "existed",
         "history",
         "links",
+        "memberships",
         "object_type",
         "props",
         "record_id",
@@ -86,6 +92,7 @@ class RecordContext:
         related: dict[int, list[RecordContext]] | None = None,
         existed: bool = True,
         events: dict[str, list[tuple[datetime, RecordContext]]] | None = None,
+        memberships: dict[str, Any] | None = None,
     ) -> None:
         self.props = props
         self.record_id = record_id
@@ -96,6 +103,8 @@ class RecordContext:
         self.existed = existed
         #: event type id -> (occurredAt, the occurrence as a context), oldest first
         self.events = events or {}
+        #: membership loader key -> what its loader returned for this record
+        self.memberships = memberships or {}
 
     def history_values(self, name: str) -> list[Any]:
         """Every value the property has had (history rows and the current value), oldest first."""
@@ -167,6 +176,7 @@ def _load_level(
     history = _history(ids, needs.history | (needs.properties if as_of else set()))
     links = _links(ids, needs.association_types, as_of, inverse)
     events = _events(ids, needs, as_of, now)
+    memberships = _memberships(ids, needs, as_of)
 
     contexts: dict[int, RecordContext] = {}
     for pk, row in rows.items():
@@ -193,6 +203,7 @@ def _load_level(
             links=links.get(pk, {}),
             existed=existed,
             events=events.get(pk),
+            memberships={key: found.get(pk) for key, found in memberships.items()},
         )
 
     if needs.followed and needs.child is not None:
@@ -324,6 +335,22 @@ def _links(
     for from_id, type_pk, to_id in sorted(state):
         if to_id in alive:
             out[from_id][type_pk].append(to_id)
+    return out
+
+
+#: Membership loaders by key, registered by the app that owns the data (workflow status:
+#: ``enrollment``): ``loader(record_ids, list_ids, as_of)`` -> record id -> its data, in a
+#: bounded number of queries for all the records.
+MembershipLoader = Callable[[Sequence[int], set[str], "datetime | None"], dict[int, Any]]
+MEMBERSHIP_LOADERS: dict[str, MembershipLoader] = {}
+
+
+def _memberships(ids: list[int], needs: Needs, as_of: datetime | None) -> dict[str, dict[int, Any]]:
+    out: dict[str, dict[int, Any]] = {}
+    for key, list_ids in sorted(needs.memberships.items()):
+        loader = MEMBERSHIP_LOADERS.get(key)
+        if ids and loader is not None:
+            out[key] = loader(ids, list_ids, as_of)
     return out
 
 

@@ -19,6 +19,7 @@ from crm.models import ObjectType
 
 from .context import Needs
 from .families import registry
+from .family_legacy_event import legacy_type_id
 from .problems import CriteriaInvalid, Problem
 from .refine import is_relative
 from .schema import (
@@ -27,9 +28,17 @@ from .schema import (
     load_event_types,
     load_properties,
     load_schema,
+    load_workflows,
     pseudo_type,
 )
-from .tree import Branch, Filter, FormSubmissionFilter, parse_branch
+from .tree import (
+    Branch,
+    Filter,
+    FormSubmissionFilter,
+    InListFilter,
+    LegacyEventFilter,
+    parse_branch,
+)
 from .validate import check_tree
 
 DEFAULT_PATH = "listFilterBranch"
@@ -215,7 +224,26 @@ def _event_type_ids(root: Branch | None) -> set[str]:
             found.add(node.event_type_id)
         elif isinstance(node, FormSubmissionFilter):
             found.add(FORM_SUBMISSION)
+        elif isinstance(node, LegacyEventFilter):
+            found.add(legacy_type_id(node.event_id))
     return found
+
+
+#: IN_LIST ``inListType`` values whose ``listId`` is a workflow's id
+WORKFLOW_STATUS_TYPES = frozenset(
+    {"WORKFLOWS_ACTIVE", "WORKFLOWS_COMPLETED", "WORKFLOWS_GOAL", "WORKFLOWS_ENROLLMENT"}
+)
+
+
+def _workflow_ids(root: Branch | None) -> set[str]:
+    """The workflows the criteria's workflow-status filters name."""
+    if root is None:
+        return set()
+    return {
+        node.list_id.strip()
+        for _, node in root.walk("")
+        if isinstance(node, InListFilter) and node.in_list_type in WORKFLOW_STATUS_TYPES
+    }
 
 
 def _analyse(
@@ -230,6 +258,7 @@ def _analyse(
             return None, [Problem("objectType", f'unknown object type "{object_type}"'), *problems]
         load_properties(schema, _referenced_types(root, name, schema))
         load_event_types(schema, _event_type_ids(root))
+        load_workflows(schema, _workflow_ids(root))
     else:
         schema, name = given, str(object_type)
     if root is not None:

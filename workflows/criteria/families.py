@@ -57,9 +57,15 @@ class Family(Protocol):
 
 
 def registry() -> dict[str, Family]:
+    from .family_cta import CtaFamily
+    from .family_email_event import EmailEventFamily
+    from .family_email_subscription import EmailSubscriptionFamily
     from .family_events import FormSubmissionFamily
     from .family_in_list import InListFamily
+    from .family_legacy_event import LegacyEventFamily
     from .family_num_associations import NumAssociationsFamily
+    from .family_page_view import PageViewFamily
+    from .family_privacy import PrivacyFamily
     from .family_property import PropertyFamily
 
     return {
@@ -69,5 +75,11 @@ def registry() -> dict[str, Family]:
             NumAssociationsFamily(),
             InListFamily(),
             FormSubmissionFamily(),
+            PageViewFamily(),
+            CtaFamily(),
+            PrivacyFamily(),
+            EmailSubscriptionFamily(),
+            EmailEventFamily(),
+            LegacyEventFamily(),
         )
     }

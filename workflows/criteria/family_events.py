@@ -63,7 +63,9 @@ from .tree import TIME_WINDOWS, Branch, FormSubmissionFilter, NumOccurrences, Pr
 
 EVENTS_KEY = "<event>"
 #: filter types that count events (refused inside ASSOCIATION branches)
-EVENT_FILTER_TYPES = frozenset({FormSubmissionFilter.filter_type})
+EVENT_FILTER_TYPES = frozenset(
+    {FormSubmissionFilter.filter_type, "PAGE_VIEW", "CTA", "PRIVACY", "EVENT"}  # web, legacy
+)
 FORM_ID_PROPERTY = "hs_form_id"
 _PROPERTY = PropertyFamily()
 

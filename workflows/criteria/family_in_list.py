@@ -1,13 +1,21 @@
-"""IN_LIST filters: list membership. Lists arrive in a later issue.
+"""IN_LIST filters: membership, dispatched on ``metadata.inListType`` to a membership kind.
 
-The filter is parsed, validated (shape) and serialised so criteria that use it can be
-stored; evaluating it reports *errored* ("lists are not available yet") - never a pass, so
-no record is enrolled on it - and SQL selects nothing for it.
+HubSpot files several memberships under IN_LIST: a list (no ``inListType``), the workflow
+statuses (WORKFLOWS_ACTIVE, WORKFLOWS_COMPLETED, WORKFLOWS_GOAL, WORKFLOWS_ENROLLMENT - the
+``listId`` is a workflow's id), an import (IMPORT)... Each kind is an object with the
+family methods (``validate``, ``needs``, ``watched``, ``dependency``, ``compile``),
+registered in ``MEMBERSHIP_KINDS`` by the app that owns its data: workflow status reads the
+enrollment tables, so ``enrollment`` registers it when it loads (``enrollment.apps``) and
+this package never imports the enrollment engine - the layering stays one way.
+
+A membership nobody has registered (plain lists, before the lists issue; DATASET) is parsed,
+validated and stored, and evaluates as *errored* ("... not available") - never a pass, so no
+record is enrolled on it - while SQL selects nothing for it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from .context import Needs, RecordContext
 from .families import CompiledFilter
@@ -21,10 +29,46 @@ from .tree import InListFilter
 NOT_AVAILABLE = "lists are not available yet"
 
 
+class MembershipKind(Protocol):
+    """One ``inListType``: what a family provides, for the IN_LIST filters of that type
+    (the common checks - no refine-by, a listId - are already made)."""
+
+    def validate(
+        self, f: InListFilter, path: str, object_type: str, schema: Schema
+    ) -> list[Problem]: ...
+
+    def needs(self, f: InListFilter, object_type: str, schema: Schema, needs: Needs) -> None: ...
+
+    def watched(
+        self, f: InListFilter, object_type: str, schema: Schema
+    ) -> set[tuple[str, str]]: ...
+
+    def dependency(self, f: InListFilter) -> str | None: ...
+
+    def compile(self, f: InListFilter, path: str, object_type: str, env: Env) -> CompiledFilter: ...
+
+
+#: inListType -> its kind (None: a plain list)
+MEMBERSHIP_KINDS: dict[str | None, MembershipKind] = {}
+
+
+def register_membership(in_list_type: str | None, kind: MembershipKind) -> None:
+    MEMBERSHIP_KINDS[in_list_type] = kind
+
+
 class InListFamily:
     filter_type = "IN_LIST"
     label = "List membership"
-    description = "Whether the record is (not) a member of a list. Lists are not built yet: this filter evaluates as errored, which never admits a record."
+    description = (
+        "Whether the record is (not) a member of a list, or - with metadata.inListType - "
+        "active in, has completed, met the goal of or was enrolled in a workflow "
+        "(WORKFLOWS_ACTIVE, WORKFLOWS_COMPLETED, WORKFLOWS_GOAL, WORKFLOWS_ENROLLMENT). "
+        "Plain lists are not built yet: such a filter evaluates as errored, which never "
+        "admits a record."
+    )
+
+    def _kind(self, f: InListFilter) -> MembershipKind | None:
+        return MEMBERSHIP_KINDS.get(f.in_list_type)
 
     def validate(
         self, f: InListFilter, path: str, object_type: str, schema: Schema, *, refine_checked: bool
@@ -39,20 +83,37 @@ class InListFamily:
                     problems.append(Problem(f"{path}.{name}", "IN_LIST filters take no refine-by"))
         if f.list_id.strip() == "":
             problems.append(Problem(f"{path}.listId", "must not be empty"))
+        kind = self._kind(f)
+        if kind is not None and not problems:
+            problems.extend(kind.validate(f, path, object_type, schema))
         return problems
 
     def needs(self, f: InListFilter, object_type: str, schema: Schema, needs: Needs) -> None:
-        return None
+        kind = self._kind(f)
+        if kind is not None:
+            kind.needs(f, object_type, schema, needs)
 
     def watched(self, f: InListFilter, object_type: str, schema: Schema) -> set[tuple[str, str]]:
-        return set()
+        kind = self._kind(f)
+        return kind.watched(f, object_type, schema) if kind is not None else set()
 
     def dependency(self, f: InListFilter) -> str | None:
-        return None
+        kind = self._kind(f)
+        return kind.dependency(f) if kind is not None else None
 
     def compile(self, f: InListFilter, path: str, object_type: str, env: Env) -> CompiledFilter:
+        kind = self._kind(f)
+        if kind is not None:
+            return kind.compile(f, path, object_type, env)
+        return self._not_available(f, path, object_type)
+
+    def _not_available(self, f: InListFilter, path: str, object_type: str) -> CompiledFilter:
         word = "is in" if f.operator == "IN_LIST" else "is not in"
-        sentence = f"{word} list {f.list_id} - errored: {NOT_AVAILABLE}"
+        what = f"{f.in_list_type} {f.list_id}" if f.in_list_type else f"list {f.list_id}"
+        error = (
+            f"{f.in_list_type} memberships are not available" if f.in_list_type else NOT_AVAILABLE
+        )
+        sentence = f"{word} {what} - errored: {error}"
 
         def fast(ctx: RecordContext) -> bool:
             return False
@@ -66,8 +127,8 @@ class InListFamily:
                 object_type=object_type,
                 record_id=ctx.record_id,
                 operator=f.operator,
-                expected=f"{word} list {f.list_id}",
-                error=NOT_AVAILABLE,
+                expected=f"{word} {what}",
+                error=error,
             )
 
         def sql(scope: SqlScope) -> Any:

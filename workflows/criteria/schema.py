@@ -101,6 +101,15 @@ class EventTypeSpec:
         return not self.object_types or object_type in self.object_types
 
 
+@dataclass(frozen=True)
+class WorkflowSpec:
+    """A workflow an IN_LIST workflow-status filter names (its ``listId``)."""
+
+    flow_id: str
+    name: str
+    object_type: str  # API name
+
+
 @dataclass
 class Schema:
     """Everything validation and evaluation look up, keyed by object type *name*."""
@@ -109,6 +118,7 @@ class Schema:
     properties: dict[tuple[str, str], PropertySpec] = field(default_factory=dict)
     associations: dict[tuple[str, str, int], AssociationSpec] = field(default_factory=dict)
     events: dict[str, EventTypeSpec] = field(default_factory=dict)
+    workflows: dict[str, WorkflowSpec] = field(default_factory=dict)
 
     def object_type(self, ref: str) -> ObjectTypeSpec | None:
         """By id ("0-2"), API name or singular label, like ``crm.services.lookup``."""
@@ -138,6 +148,7 @@ class Schema:
             properties={k: v for k, v in self.properties.items() if k in properties},
             associations={k: v for k, v in self.associations.items() if k in associations},
             events=dict(self.events),
+            workflows=dict(self.workflows),
         )
 
     def fingerprint(self) -> str:
@@ -147,6 +158,7 @@ class Schema:
             ),
             "a": sorted([list(k), v.pk, v.to_type] for k, v in self.associations.items()),
             "e": sorted([k, v.label, list(v.object_types)] for k, v in self.events.items()),
+            "w": sorted([k, v.object_type] for k, v in self.workflows.items()),
         }
         return hashlib.sha256(
             json.dumps(payload, sort_keys=True, default=str).encode()
@@ -231,3 +243,17 @@ def load_properties(schema: Schema, property_types: set[str] | None) -> None:
             field_type=pd.field_type,
             options=_display_ordered(pd.options),
         )
+
+
+def load_workflows(schema: Schema, flow_ids: set[str]) -> None:
+    """Add the workflows ``flow_ids`` name (one query; an unknown or non-numeric id is simply
+    not added - validation names it)."""
+    from workflows.models import Workflow
+
+    wanted = sorted(int(i) for i in flow_ids if i.isdigit())
+    if not wanted:
+        return
+    for pk, name, otype in Workflow.objects.filter(pk__in=wanted).values_list(
+        "pk", "name", "object_type__name"
+    ):
+        schema.workflows[str(pk)] = WorkflowSpec(str(pk), name, otype)

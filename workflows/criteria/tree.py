@@ -43,8 +43,6 @@ UNSUPPORTED_BRANCH_TYPES = {
 }
 #: Filter types in HubSpot's schema this engine does not evaluate, with what to use instead.
 UNSUPPORTED_FILTER_TYPES = {
-    "EVENT": "EVENT filters name legacy analytics events (eventId); use a UNIFIED_EVENTS "
-    "branch with the event's eventTypeId",
     "UNIFIED_EVENTS": "use a UNIFIED_EVENTS branch (filterBranchType) with operator "
     "HAS_COMPLETED, its PROPERTY filters in filters",
 }
@@ -257,12 +255,21 @@ class NumAssociationsFilter(Filter):
 
 @dataclass(frozen=True, kw_only=True)
 class InListFilter(Filter):
-    """Membership of a list; lists arrive later, so evaluation reports it as errored."""
+    """Membership of a list, or of what HubSpot files under lists: ``metadata.inListType``
+    WORKFLOWS_ACTIVE / _COMPLETED / _GOAL / _ENROLLMENT (``listId`` is a workflow's id),
+    IMPORT (an import's id)... - each a membership kind (``family_in_list``)."""
 
     filter_type: ClassVar[str] = "IN_LIST"
     list_id: str = field(metadata=meta("listId", "str"))
     operator: str = field(metadata=meta("operator", "choice", choices=("IN_LIST", "NOT_IN_LIST")))
     metadata: Any = field(default=None, metadata=meta("metadata", "raw"))
+
+    @property
+    def in_list_type(self) -> str | None:
+        """``metadata.inListType`` (None: a plain list, or metadata that is not an object)."""
+        data = thaw(self.metadata)
+        found = data.get("inListType") if isinstance(data, dict) else None
+        return found if isinstance(found, str) else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -278,11 +285,133 @@ class FormSubmissionFilter(Filter):
     form_id: str | None = field(default=None, metadata=meta("formId", "str"))
 
 
+@dataclass(frozen=True, kw_only=True)
+class EmailSubscriptionFilter(Filter):
+    """The contact's current status for subscription types (``family_email_subscription``):
+    its status for any of ``subscriptionIds`` is one of ``acceptedStatuses``."""
+
+    filter_type: ClassVar[str] = "EMAIL_SUBSCRIPTION"
+    subscription_ids: tuple[str, ...] = field(metadata=meta("subscriptionIds", "strs"))
+    accepted_statuses: tuple[str, ...] = field(metadata=meta("acceptedStatuses", "strs"))
+    subscription_type: str | None = field(default=None, metadata=meta("subscriptionType", "str"))
+
+
+#: The marketing email operators HubSpot's EMAIL_EVENT filter takes (what each reads:
+#: ``family_email_event.OPERATORS``).
+EMAIL_EVENT_OPERATORS = (
+    "BOUNCED",
+    "LINK_CLICKED",
+    "MARKED_SPAM",
+    "OPENED",
+    "OPENED_BUT_LINK_NOT_CLICKED",
+    "OPENED_BUT_NOT_REPLIED",
+    "RECEIVED",
+    "RECEIVED_BUT_NOT_OPENED",
+    "REPLIED",
+    "SENT",
+    "SENT_BUT_LINK_NOT_CLICKED",
+    "SENT_BUT_NOT_RECEIVED",
+    "UNSUBSCRIBED",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailEventFilter(Filter):
+    """The contact's events for one marketing email (``family_email_event``): opened,
+    clicked (``clickUrl``), bounced... and the "but not" pairs HubSpot lists."""
+
+    filter_type: ClassVar[str] = "EMAIL_EVENT"
+    email_id: str = field(metadata=meta("emailId", "str"))
+    operator: str = field(metadata=meta("operator", "choice", choices=EMAIL_EVENT_OPERATORS))
+    app_id: str | None = field(default=None, metadata=meta("appId", "str"))
+    level: str | None = field(default=None, metadata=meta("level", "str"))
+    click_url: str | None = field(default=None, metadata=meta("clickUrl", "str"))
+
+
+PAGE_VIEW_OPERATORS = (
+    "HAS_PAGEVIEW_EQ",
+    "HAS_PAGEVIEW_CONTAINS",
+    "HAS_PAGEVIEW_MATCHES_REGEX",
+    "NOT_HAS_PAGEVIEW_EQ",
+    "NOT_HAS_PAGEVIEW_CONTAINS",
+)
+CTA_OPERATORS = ("HAS_CLICKED_CTA", "HAS_NOT_CLICKED_CTA", "HAS_OPENED_CTA", "HAS_NOT_OPENED_CTA")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageViewFilter(Filter):
+    """The contact viewed a page (``family_page_view``): URL is / contains / matches a
+    pattern, or has not viewed; refined by a time window or a count (one at most)."""
+
+    filter_type: ClassVar[str] = "PAGE_VIEW"
+    page_url: str = field(metadata=meta("pageUrl", "str"))
+    operator: str = field(metadata=meta("operator", "choice", choices=PAGE_VIEW_OPERATORS))
+    enable_tracking: bool | None = field(default=None, metadata=meta("enableTracking", "bool"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class CtaFilter(Filter):
+    """The contact saw ("opened") or clicked a CTA, or did not (``family_cta``); ``ctaName``
+    names the CTA by its name or its id."""
+
+    filter_type: ClassVar[str] = "CTA"
+    cta_name: str = field(metadata=meta("ctaName", "str"))
+    operator: str = field(metadata=meta("operator", "choice", choices=CTA_OPERATORS))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacyFilter(Filter):
+    """The contact's current cookie-consent answer for a consent category
+    (``family_privacy``)."""
+
+    filter_type: ClassVar[str] = "PRIVACY"
+    operator: str = field(
+        metadata=meta(
+            "operator", "choice", choices=("PRIVACY_CONSENT_GRANTED", "PRIVACY_CONSENT_NOT_GRANTED")
+        )
+    )
+    privacy_name: str = field(metadata=meta("privacyName", "str"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LegacyEventFilter(Filter):
+    """The contact completed a legacy behavioural event (``eventId``: the legacy id), or did
+    not (``family_legacy_event``); only HAS_EVENT takes a refinement."""
+
+    filter_type: ClassVar[str] = "EVENT"
+    event_id: str = field(metadata=meta("eventId", "str"))
+    operator: str = field(
+        metadata=meta("operator", "choice", choices=("HAS_EVENT", "NOT_HAS_EVENT"))
+    )
+
+
 FILTER_TYPES: dict[str, type[Filter]] = {
     cls.filter_type: cls
-    for cls in (PropertyFilter, NumAssociationsFilter, InListFilter, FormSubmissionFilter)
+    for cls in (
+        PropertyFilter,
+        NumAssociationsFilter,
+        InListFilter,
+        FormSubmissionFilter,
+        EmailSubscriptionFilter,
+        EmailEventFilter,
+        PageViewFilter,
+        CtaFilter,
+        PrivacyFilter,
+        LegacyEventFilter,
+    )
 }
-AnyFilter = PropertyFilter | NumAssociationsFilter | InListFilter | FormSubmissionFilter
+AnyFilter = (
+    PropertyFilter
+    | NumAssociationsFilter
+    | InListFilter
+    | FormSubmissionFilter
+    | EmailSubscriptionFilter
+    | EmailEventFilter
+    | PageViewFilter
+    | CtaFilter
+    | PrivacyFilter
+    | LegacyEventFilter
+)
 
 
 def parse_filter(data: Any, path: str, problems: list[Problem]) -> Filter | None:
