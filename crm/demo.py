@@ -507,6 +507,9 @@ class _DemoBuilder:
         from crm.demo_legacy import seed_legacy_events
 
         self.summary.created.update(seed_legacy_events(contacts))
+        from crm.demo_tracking import seed_tracking
+
+        self.summary.created.update(seed_tracking(contacts))
         return self.summary
 
     # ------------------------------------------------------------------ helpers

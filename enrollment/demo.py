@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.actors import Actor
-from crm.event_types import EMAIL_SUBSCRIPTION_CHANGED, PROPERTY_VALUE_CHANGED
+from crm.event_types import EMAIL_SUBSCRIPTION_CHANGED, PAGE_VIEWED, PROPERTY_VALUE_CHANGED
 from crm.models import AssociationType, ChangeSource, Record
 from crm.services import record_update
 from enrollment.backfill import run_backfill, start_backfill
@@ -417,7 +417,81 @@ def _family_specs() -> list[tuple[str, str, dict[str, Any]]]:
                 },
             )
         )
+    specs.extend(_tracking_specs())
     return specs
+
+
+def _tracking_specs() -> list[tuple[str, str, dict[str, Any]]]:
+    """Page-view workflows over the demo website's visits (Marketing Hub Pro or Enterprise):
+    a filter that counts the views linked on identification too, and an event trigger
+    that only a view as a known contact fires."""
+    from crm.demo_tracking import DEMO_SITE, PRICING
+    from crm.models import AccountSettings, Tier, TrackingSite
+
+    if not TrackingSite.objects.filter(name=DEMO_SITE).exists():
+        return []
+    if not AccountSettings.load().has_tier("marketing", Tier.PROFESSIONAL):
+        return []
+    return [
+        (
+            "Viewed pricing twice: sales call (page views)",
+            "0-1",
+            {
+                "enrollmentCriteria": _triggers(
+                    _or(
+                        _and(
+                            {
+                                "filterType": "PAGE_VIEW",
+                                "operator": "HAS_PAGEVIEW_CONTAINS",
+                                "pageUrl": "/pricing",
+                                "coalescingRefineBy": {
+                                    "type": "NUM_OCCURRENCES",
+                                    "minOccurrences": 2,
+                                },
+                            }
+                        )
+                    )
+                )
+            },
+        ),
+        (
+            "Pricing page viewed: send the price sheet (page view event)",
+            "0-1",
+            {
+                "enrollmentCriteria": {
+                    "type": "EVENT_BASED",
+                    "shouldReEnroll": False,
+                    "listMembershipFilterBranches": [],
+                    "eventFilterBranches": [
+                        {
+                            "filterBranchType": "UNIFIED_EVENTS",
+                            "filterBranchOperator": "AND",
+                            "eventTypeId": PAGE_VIEWED,
+                            "operator": "HAS_COMPLETED",
+                            "filters": [_is("hs_url", PRICING)],
+                            "filterBranches": [],
+                        }
+                    ],
+                }
+            },
+        ),
+    ]
+
+
+def _play_pricing_views(flow: Workflow) -> int:
+    """Three known demo visitors look at the pricing page again: the view enrolls them
+    (their earlier, anonymous views never did)."""
+    from crm.demo_tracking import DEMO_SITE, PRICING, demo_hit
+    from crm.models import TrackingSite, Visitor
+
+    site = TrackingSite.objects.filter(name=DEMO_SITE).first()
+    if site is None:
+        return 0
+    contact_ids = Visitor.objects.filter(contact__isnull=False).order_by("pk")
+    contacts = Record.objects.filter(pk__in=contact_ids.values("contact_id")[:3]).order_by("pk")
+    for contact in contacts:
+        demo_hit(site, contact, "PAGE_VIEW", PRICING, 5)
+    return len(contacts)
 
 
 def _process_received_events() -> None:
@@ -555,4 +629,5 @@ PLAYS: dict[str, Callable[[Workflow], int]] = {
     "Escalate urgent tickets until closed": _play_tickets,
     "Big deals: push to close (goal: won)": _play_big_deals,
     "Unsubscribed from the Newsletter: ask why (event)": _play_unsubscribes,
+    "Pricing page viewed: send the price sheet (page view event)": _play_pricing_views,
 }

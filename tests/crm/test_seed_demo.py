@@ -52,7 +52,7 @@ def _labelled(label: str) -> list[tuple[int, int]]:
 def test_seed_demo__fresh_database__expected_volumes_and_one_line_summary(seeded) -> None:
     crm_line, workflows_line = seeded.splitlines()
     assert crm_line.startswith("Seeded demo data in ")
-    assert workflows_line.startswith("Seeded 12 demo workflows")
+    assert workflows_line.startswith("Seeded 14 demo workflows")
     assert (_of("contacts").count(), _of("companies").count(), _of("deals").count()) == (
         300,
         60,
@@ -194,7 +194,7 @@ def test_seed_demo__workflows__each_capability_on_with_history_to_diagnose(seede
     from workflows.models import Workflow
 
     flows = {f.name: f for f in Workflow.objects.all()}
-    assert len(flows) == 12 and all(f.is_enabled for f in flows.values())
+    assert len(flows) == 14 and all(f.is_enabled for f in flows.values())
     reasons = set(EnrollmentEvent.objects.values_list("reason", flat=True))
     assert {
         "ENROLL_EXISTING",
@@ -216,3 +216,33 @@ def test_seed_demo__workflows__each_capability_on_with_history_to_diagnose(seede
     refused = EnrollmentEvent.objects.filter(reason="GOAL_ALREADY_MET").first()
     found = diagnose(refused.workflow, refused.record)
     assert not found["enrolled"] and found["summary"]
+
+
+def test_seed_demo__page_views__linked_views_count_for_filters_but_never_enroll(seeded) -> None:
+    """The demo website's visits: anonymous views linked on identification count for the
+    page-view filter; only views as a known contact fire the page-view event trigger."""
+    from collections import Counter
+
+    from crm.demo_tracking import PRICING
+    from crm.event_types import PAGE_VIEWED
+    from crm.models import Event, EventStatus
+    from workflows.models import Workflow
+
+    views = Event.objects.filter(event_type_id=PAGE_VIEWED)
+    assert views.filter(status=EventStatus.LINKED).count() == 24
+    by_event = Workflow.objects.get(name__startswith="Pricing page viewed")
+    causes = Event.objects.filter(
+        pk__in=[int(e.cause["eventId"]) for e in by_event.enrollments.all()]
+    )
+    assert causes.count() == 3
+    assert {(e.status, e.properties["hs_url"]) for e in causes} == {
+        (EventStatus.PROCESSED, PRICING)
+    }
+    pricing = Counter(
+        views.filter(properties__hs_url=PRICING)
+        .exclude(status=EventStatus.NO_MATCH)
+        .values_list("record_id", flat=True)
+    )
+    by_filter = Workflow.objects.get(name__startswith="Viewed pricing twice")
+    enrolled = set(by_filter.enrollments.values_list("record_id", flat=True))
+    assert enrolled == {pk for pk, n in pricing.items() if n >= 2} and len(enrolled) > 3
