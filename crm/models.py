@@ -17,6 +17,7 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 
@@ -495,6 +496,14 @@ class Event(models.Model):
                 fields=["record", "event_type_id", "occurred_at"], name="event_record_type"
             ),
             models.Index(fields=["status", "next_attempt_at"], name="event_due"),
+            # A form identifying a visitor links that cookie's anonymous hits
+            # (crm.services.tracking.visitor_identify): found by the cookie, not by a scan
+            # of every event no one matched.
+            models.Index(
+                KeyTransform("utk", "raw"),
+                name="event_anonymous_utk",
+                condition=models.Q(record__isnull=True, status="NO_MATCH"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -126,7 +126,7 @@ class TriggerFamily:
 
 CUSTOM_EVENTS_GATE = Gate(CUSTOM_EVENT_HUBS, Tier.ENTERPRISE, "Custom event triggers and filters")
 
-FAMILIES: tuple[TriggerFamily, ...] = (
+_CORE: tuple[TriggerFamily, ...] = (
     TriggerFamily(
         "PROPERTY_VALUES",
         "Property values",
@@ -200,7 +200,9 @@ FAMILIES: tuple[TriggerFamily, ...] = (
         gate=CUSTOM_EVENTS_GATE,
     ),
 )
-FAMILIES += (
+#: Workflow status (contacts only): the IN_LIST filter with inListType WORKFLOWS_* and the
+#: enrolled / unenrolled / goal met / completed events (enrollment.workflow_status); no tier.
+_WORKFLOW_STATUS: tuple[TriggerFamily, ...] = (
     TriggerFamily(
         "WORKFLOW_STATUS",
         "Workflows",
@@ -222,7 +224,7 @@ FAMILIES += (
 #: HubSpot sells ad tracking and ad-interaction automation with Marketing Hub, and we chose
 #: its Professional tier, where ads workflows are documented.
 ADS_GATE = Gate(("marketing",), Tier.PROFESSIONAL, "Ad interaction triggers and filters")
-FAMILIES += (
+_IMPORTS_AND_ADS: tuple[TriggerFamily, ...] = (
     TriggerFamily(
         "IMPORT",
         "Import",
@@ -257,7 +259,7 @@ FAMILIES += (
 #: Marketing Hub Starter+ (HubSpot's marketing email tool starts at Starter - our choice of
 #: the lowest paid tier that sends marketing email) and the marketing email permission.
 MARKETING_EMAIL_GATE = Gate(("marketing",), Tier.STARTER, "Marketing email triggers and filters")
-FAMILIES += (
+_EMAIL: tuple[TriggerFamily, ...] = (
     TriggerFamily(
         "EMAIL_SUBSCRIPTIONS",
         "Email subscriptions",
@@ -300,7 +302,7 @@ TRACKING_GATES = {
     "PAGE_VIEWS": Gate(("marketing",), Tier.PROFESSIONAL, "Page view triggers and filters"),
     "CTAS": Gate(("marketing",), Tier.PROFESSIONAL, "CTA triggers and filters"),
 }
-FAMILIES += (
+_WEB_TRACKING: tuple[TriggerFamily, ...] = (
     TriggerFamily(
         "PAGE_VIEWS",
         "Page views",
@@ -366,7 +368,7 @@ FAMILIES += (
 LEGACY_EVENTS_GATE = Gate(
     ("marketing",), Tier.ENTERPRISE, "Behavioural event (legacy) triggers and filters"
 )
-FAMILIES += (
+_LEGACY_EVENTS: tuple[TriggerFamily, ...] = (
     TriggerFamily(
         "BEHAVIOURAL_EVENTS_LEGACY",
         "Behavioural events (legacy)",
@@ -381,6 +383,15 @@ FAMILIES += (
         refinements=WINDOW_OR_COUNT,
         gate=LEGACY_EVENTS_GATE,
     ),
+)
+#: every trigger family, in the order the catalogue lists them
+FAMILIES: tuple[TriggerFamily, ...] = (
+    *_CORE,
+    *_WORKFLOW_STATUS,
+    *_IMPORTS_AND_ADS,
+    *_EMAIL,
+    *_WEB_TRACKING,
+    *_LEGACY_EVENTS,
 )
 #: the web-tracking filter types -> their family
 TRACKING_FILTER_FAMILIES = {"PAGE_VIEW": "PAGE_VIEWS", "CTA": "CTAS", "PRIVACY": "PRIVACY_CONSENT"}
