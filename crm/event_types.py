@@ -90,6 +90,12 @@ LEGACY_EVENT_FAMILY = "LEGACY_EVENT"
 #: legacy events were sold with Marketing Hub Enterprise (HubSpot's rule): the tier they need
 LEGACY_EVENT_HUBS = ("marketing",)
 
+#: List membership (contacts and companies; workflows.lists): a record was added to or
+#: removed from a list - ours, in our documented range 9-1400 .. 9-1499. Stored only while a
+#: workflow listens (its listMembershipFilterBranches are event branches on these types).
+LIST_MEMBERSHIP_ADDED = "9-1400"
+LIST_MEMBERSHIP_REMOVED = "9-1401"
+
 #: Object types activities are logged on (the product scope's Activities row).
 ACTIVITY_TARGETS = ("contacts", "companies", "deals", "tickets", "quotes")
 
@@ -282,6 +288,20 @@ STANDARD: tuple[EventType, ...] = (
             (WORKFLOW_UNENROLLED, "workflow_unenrolled", "Unenrolled from workflow"),
             (WORKFLOW_GOAL_MET, "workflow_goal_met", "Met the goal of a workflow"),
             (WORKFLOW_COMPLETED, "workflow_completed", "Completed a workflow"),
+        )
+    ),
+    *(
+        EventType(
+            type_id,
+            name,
+            label,
+            "LIST_MEMBERSHIP",
+            ("contacts", "companies"),
+            (_p("hs_list_id", "List"), _p("hs_list_name", "List name")),
+        )
+        for type_id, name, label in (
+            (LIST_MEMBERSHIP_ADDED, "list_membership_added", "Added to list"),
+            (LIST_MEMBERSHIP_REMOVED, "list_membership_removed", "Removed from list"),
         )
     ),
     EventType(

@@ -21,6 +21,15 @@ class EnrollmentConfig(AppConfig):
         associations_changed.connect(
             receivers.on_associations_changed, dispatch_uid="enrollment.associations"
         )
+        records_changed.connect(receivers.on_records_changed_lists, dispatch_uid="lists.records")
+        associations_changed.connect(
+            receivers.on_associations_changed_lists, dispatch_uid="lists.associations"
+        )
+        from workflows.signals import list_memberships_changed
+
+        list_memberships_changed.connect(
+            receivers.on_list_memberships_changed, dispatch_uid="enrollment.list_members"
+        )
         events_stored.connect(receivers.on_events_stored, dispatch_uid="enrollment.events")
         events_arriving.connect(receivers.on_events_arriving, dispatch_uid="enrollment.heard")
         register_enable_hook(receivers.on_flow_enabled)

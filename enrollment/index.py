@@ -65,6 +65,27 @@ def _parse_branch(branch: Any, object_type: Any) -> Any:
     return parse(or_root(branch), object_type=object_type)
 
 
+def suppression_branch(branch: Any, list_ids: Any) -> Any:
+    """The unenrollment triggers and the suppression lists as one filter branch: a member
+    of any suppression list is suppressed (IN_LIST, so enroll-existing reads it in SQL and
+    a join is watched like any change)."""
+    lists = [str(i) for i in (list_ids or [])]
+    if not lists:
+        return branch
+    from workflows.flow_payload import or_root
+
+    groups = list(or_root(branch)["filterBranches"]) if branch else []
+    groups += [
+        {
+            "filterBranchType": "AND",
+            "filterBranches": [],
+            "filters": [{"filterType": "IN_LIST", "listId": i, "operator": "IN_LIST"}],
+        }
+        for i in lists
+    ]
+    return {"filterBranchType": "OR", "filters": [], "filterBranches": groups}
+
+
 def compile_flow(flow: Workflow) -> CompiledFlow:
     criteria_json = flow.enrollment_criteria or {}
     kind = flow.criteria_type
@@ -86,7 +107,10 @@ def compile_flow(flow: Workflow) -> CompiledFlow:
     if kind == CriteriaType.EVENT_BASED:
         branches = _event_branches(criteria_json)
         refinement = _parse_branch(criteria_json.get("refinementCriteria"), flow.object_type)
-    suppression = _parse_branch(flow.suppression_filter_branch, flow.object_type)
+    suppression = _parse_branch(
+        suppression_branch(flow.suppression_filter_branch, flow.suppression_list_ids),
+        flow.object_type,
+    )
     goal = _parse_branch(flow.goal_filter_branch, flow.object_type)
     criteria_keys = set(criteria.watched()) if criteria is not None else set()
     for trigger in triggers:
@@ -148,9 +172,11 @@ def _event_branches(criteria_json: Mapping[str, Any]) -> tuple[Any, ...]:
     those are left out - an event type that no longer exists never fires."""
     from crm.event_types import event_type
     from workflows.criteria.event_filters import parse_event_branch
+    from workflows.list_triggers import as_event_branches
 
     out = []
-    for i, node in enumerate(criteria_json.get("eventFilterBranches") or []):
+    nodes = [*(criteria_json.get("eventFilterBranches") or []), *as_event_branches(criteria_json)]
+    for i, node in enumerate(nodes):
         branch, _problems = parse_event_branch(
             node, f"enrollmentCriteria.eventFilterBranches[{i}]", event_type
         )

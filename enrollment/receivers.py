@@ -6,9 +6,12 @@ committed data; receivers add nothing else.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from crm.signals import AssociationsChanged, EventsStored, RecordsChanged
+
+log = logging.getLogger(__name__)
 
 
 def on_records_changed(sender: Any, change: RecordsChanged, **kwargs: Any) -> None:
@@ -40,3 +43,29 @@ def on_events_arriving(sender: Any, type_ids: frozenset[str], **kwargs: Any) -> 
     from enrollment.events import heard_types
 
     return heard_types(type_ids)
+
+
+def on_records_changed_lists(sender: Any, change: RecordsChanged, **kwargs: Any) -> None:
+    """Active lists; a failure is logged and must not stop the enrollment receivers."""
+    from enrollment.list_upkeep import on_records_changed
+
+    try:
+        on_records_changed(change)
+    except Exception:
+        log.exception("list upkeep failed for %s", change)
+
+
+def on_associations_changed_lists(sender: Any, change: AssociationsChanged, **kwargs: Any) -> None:
+    from enrollment.list_upkeep import on_associations_changed
+
+    try:
+        on_associations_changed(change)
+    except Exception:
+        log.exception("list upkeep failed for %s", change)
+
+
+def on_list_memberships_changed(sender: Any, change: Any, **kwargs: Any) -> None:
+    """Workflows whose criteria name the list (IN_LIST) look at the records again."""
+    from enrollment.list_upkeep import list_memberships_changed
+
+    list_memberships_changed(change)

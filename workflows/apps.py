@@ -22,5 +22,8 @@ class WorkflowsConfig(AppConfig):
         from workflows.criteria import in_list_import
 
         in_list_import.register()
+        from workflows.criteria import in_list_list
+
+        in_list_list.register()
         # a custom event definition changed: flows naming it are compiled again
         register_changed_hook(bump_index_version)

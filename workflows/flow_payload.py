@@ -148,13 +148,21 @@ def _event_criteria_problems(criteria: Mapping[str, Any], object_type: ObjectTyp
     type, HAS_COMPLETED (an event that did not happen cannot fire), PROPERTY filters valid
     for the event's declared properties, and one refine-by at most."""
     from crm.event_types import event_type
+    from workflows import list_triggers
     from workflows.criteria.event_filters import parse_event_branch
 
     problems: Problems = []
     branches = criteria.get("eventFilterBranches")
-    if not isinstance(branches, list) or not branches:
+    memberships = criteria.get("listMembershipFilterBranches", [])
+    if branches is None and isinstance(memberships, list) and memberships:
+        branches = []
+    if not isinstance(branches, list) or (not branches and not memberships):
         problems.append(
-            ("enrollmentCriteria.eventFilterBranches", "needs at least one UNIFIED_EVENTS branch")
+            (
+                "enrollmentCriteria.eventFilterBranches",
+                "needs at least one UNIFIED_EVENTS branch (or a listMembershipFilterBranches "
+                "entry)",
+            )
         )
         branches = []
     for i, b in enumerate(branches):
@@ -180,16 +188,7 @@ def _event_criteria_problems(criteria: Mapping[str, Any], object_type: ObjectTyp
                     "(HAS_NOT_COMPLETED belongs in filter criteria)",
                 )
             )
-    memberships = criteria.get("listMembershipFilterBranches", [])
-    if not isinstance(memberships, list):
-        problems.append(("enrollmentCriteria.listMembershipFilterBranches", "must be a list"))
-    elif memberships:
-        problems.append(
-            (
-                "enrollmentCriteria.listMembershipFilterBranches",
-                "list-membership triggers are not available yet (they arrive with lists)",
-            )
-        )
+    problems.extend(list_triggers.problems(memberships, object_type))
     if criteria.get("refinementCriteria") is not None:
         problems.extend(
             criteria_problems(
@@ -347,6 +346,8 @@ def parse_flow(payload: Any, *, current: Workflow | None = None) -> dict[str, An
         isinstance(x, (int, str)) for x in suppression_lists
     ):
         problems.append(("suppressionListIds", "must be a list of list ids"))
+    elif object_type is not None:
+        problems.extend(_suppression_list_problems(suppression_lists, object_type))
     setting = payload.get("unEnrollmentSetting")
     if setting is not None:
         problems.extend(_unenrollment_setting_problems(setting, current))
@@ -381,6 +382,28 @@ def _normalise_action(action: Mapping[str, Any]) -> dict[str, Any]:
         out["actionTypeId"] = HUBSPOT_ID[out["actionTypeId"]]
     out["actionId"] = str(out["actionId"])
     return out
+
+
+def _suppression_list_problems(ids: list[Any], object_type: ObjectType) -> Problems:
+    """Each suppression list exists, is not deleted and holds the workflow's object type."""
+    from workflows.models import CrmList
+
+    problems: Problems = []
+    for i, raw in enumerate(ids):
+        where = f"suppressionListIds[{i}]"
+        pk = parse_id(raw)
+        found = CrmList.objects.filter(pk=pk).select_related("object_type").first() if pk else None
+        if found is None or found.deleted_at is not None:
+            problems.append((where, f'no list "{raw}"'))
+        elif found.object_type_id != object_type.pk:
+            problems.append(
+                (
+                    where,
+                    f"list {raw} holds {found.object_type.name}; a {object_type.name} workflow's "
+                    f"suppression lists hold {object_type.name}",
+                )
+            )
+    return problems
 
 
 def _unenrollment_setting_problems(setting: Any, current: Workflow | None) -> Problems:

@@ -115,3 +115,6 @@ class WorkflowActivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workflow_id} on {self.turned_on_at} - {self.turned_off_at or 'now'}"
+
+
+from .models_lists import *  # noqa: E402, F403  (lists live beside workflows)

@@ -384,9 +384,25 @@ _LEGACY_EVENTS: tuple[TriggerFamily, ...] = (
         gate=LEGACY_EVENTS_GATE,
     ),
 )
+#: Lists (workflows.lists): IN_LIST with a plain listId as a filter (any object type: the
+#: list holds the workflow's own type), and joining or leaving a list as a trigger
+#: (listMembershipFilterBranches; contacts and companies, as the product scope lists).
+_LISTS: tuple[TriggerFamily, ...] = (
+    TriggerFamily(
+        "LIST_MEMBERSHIP",
+        "List membership",
+        "The record is (not) a member of a list of its own object type (IN_LIST with the "
+        "list's id as listId), or - as a trigger, for contacts and companies - was added to "
+        "or removed from one (listMembershipFilterBranches: events 9-1400 / 9-1401).",
+        event_families=("LIST_MEMBERSHIP",),
+        filter_types=("IN_LIST",),
+        operators=("IN_LIST", "NOT_IN_LIST"),
+    ),
+)
 #: every trigger family, in the order the catalogue lists them
 FAMILIES: tuple[TriggerFamily, ...] = (
     *_CORE,
+    *_LISTS,
     *_WORKFLOW_STATUS,
     *_IMPORTS_AND_ADS,
     *_EMAIL,

@@ -39,7 +39,13 @@ from workflows.services import flow_create
 
 pytestmark = pytest.mark.django_db
 
-IN_LIST = {"filterType": "IN_LIST", "listId": "42", "operator": "IN_LIST"}
+#: a membership kind nobody provides (errored)
+IN_LIST = {
+    "filterType": "IN_LIST",
+    "listId": "42",
+    "operator": "IN_LIST",
+    "metadata": {"inListType": "DATASET"},
+}
 STATES = ("never", "active", "ended", "ended+active")
 
 

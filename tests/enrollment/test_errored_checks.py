@@ -1,7 +1,7 @@
 """A check that could not be made never admits a record, and never ends an enrollment.
 
 The issue's reproduction first: a deal flow whose unenrollment triggers hold an IN_LIST
-filter (errored until lists exist) used to enroll a deal that met the triggers.
+filter of a kind nobody provides (errored) used to enroll a deal that met the triggers.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from workflows.services import flow_set_enabled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-IN_LIST = {"filterType": "IN_LIST", "listId": "42", "operator": "IN_LIST"}
+#: a membership kind nobody provides (HubSpot's DATASET): it evaluates as errored
+IN_LIST = {
+    "filterType": "IN_LIST",
+    "listId": "42",
+    "operator": "IN_LIST",
+    "metadata": {"inListType": "DATASET"},
+}
 
 
 def list_suppression() -> dict:
@@ -52,7 +58,7 @@ def test_errored_suppression__deal_meeting_triggers__not_enrolled_and_diagnose_s
     [(reason, message)] = decisions(flow, d)
     assert reason == "EVALUATION_ERROR"
     assert "unenrollment triggers could not be evaluated" in message
-    assert "lists are not available yet" in message
+    assert "DATASET memberships are not available" in message
     found = diagnose(flow, d)
     assert not found["enrolled"]
     assert any("could not be evaluated" in line for line in found["summary"])

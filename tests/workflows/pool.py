@@ -128,6 +128,8 @@ class Pool:
     custom_events: dict[str, str] = field(default_factory=dict)
     #: ids of imports of contacts (IN_LIST inListType IMPORT), some contacts members of them
     imports: list[str] = field(default_factory=list)
+    #: ids of contact lists (plain IN_LIST), some contacts members of them
+    lists: list[str] = field(default_factory=list)
     #: subscription type ids (EMAIL_SUBSCRIPTION) and sent marketing email ids (EMAIL_EVENT)
     subscriptions: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
@@ -307,6 +309,7 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
     )
 
     imports = random_imports(rng, records["contacts"], types["contacts"])
+    lists = random_lists(rng, records["contacts"], types["contacts"])
 
     subscriptions, emails = random_email_data(records["contacts"], types["contacts"])
 
@@ -323,6 +326,7 @@ def build_pool(seed: int = 7, contacts: int = 36, companies: int = 14) -> Pool:
         labels=labels,
         custom_events=custom,
         imports=imports,
+        lists=lists,
         subscriptions=subscriptions,
         emails=emails,
         ctas=ctas,
@@ -568,6 +572,25 @@ def random_imports(rng: random.Random, contacts: list[Record], otype: ObjectType
     ]
     ImportMembership.objects.bulk_create(members)
     return [str(imp.pk) for imp in made]
+
+
+def random_lists(rng: random.Random, contacts: list[Record], otype: ObjectType) -> list[str]:
+    """Three static lists of contacts holding random shares of them (one holds none); the
+    archived contacts among the members stay members, as the list upkeep leaves them only
+    through the archive signal this pool never sends."""
+    from workflows.models import CrmList, ListMembership
+
+    made = [
+        CrmList.objects.create(name=f"Pool list {i}", object_type=otype, processing_type="MANUAL")
+        for i in range(3)
+    ]
+    ListMembership.objects.bulk_create(
+        ListMembership(list=crm_list, record=contact)
+        for crm_list, share in zip(made, (0.5, 0.2, 0.0), strict=True)
+        for contact in contacts
+        if rng.random() < share
+    )
+    return [str(crm_list.pk) for crm_list in made]
 
 
 def ensure_event_types() -> dict[str, str]:

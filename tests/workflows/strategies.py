@@ -291,7 +291,14 @@ def and_branch(
     if draw(st.integers(0, 3)) == 0:
         filters.append(draw(num_associations_filter(labels, object_type)))
     if draw(st.integers(0, 30)) == 0:
-        filters.append({"filterType": "IN_LIST", "listId": "7", "operator": "IN_LIST"})
+        filters.append(  # a membership kind nobody provides: errored
+            {
+                "filterType": "IN_LIST",
+                "listId": "7",
+                "operator": "IN_LIST",
+                "metadata": {"inListType": "DATASET"},
+            }
+        )
     if events and object_type == "contacts" and draw(st.integers(0, 6)) == 0:
         filters.append(draw(form_filter()))
     branches = []

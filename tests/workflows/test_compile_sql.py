@@ -81,9 +81,10 @@ def test_to_queryset__archived_associated_records_do_not_count() -> None:
     assert ids(or_(and_(branches=[assoc("0-2", 279)]))) == set()
 
 
-def test_to_queryset__in_list__selects_nothing_until_lists_exist() -> None:
+def test_to_queryset__in_list_of_a_kind_nobody_provides__selects_nothing() -> None:
     ContactFactory()
-    assert ids(one({"filterType": "IN_LIST", "listId": "1", "operator": "NOT_IN_LIST"})) == set()
+    dataset = {"filterType": "IN_LIST", "listId": "1", "operator": "NOT_IN_LIST"}
+    assert ids(one({**dataset, "metadata": {"inListType": "DATASET"}})) == set()
 
 
 def test_to_queryset__text_matching__folds_case_beyond_ascii_and_escapes_like(

@@ -18,7 +18,13 @@ from workflows.criteria.trace import ERRORED, FAILED, PASSED
 
 pytestmark = pytest.mark.django_db
 
-IN_LIST = {"filterType": "IN_LIST", "listId": "9", "operator": "IN_LIST"}
+#: a membership kind nobody provides (HubSpot's DATASET): it evaluates as errored
+IN_LIST = {
+    "filterType": "IN_LIST",
+    "listId": "9",
+    "operator": "IN_LIST",
+    "metadata": {"inListType": "DATASET"},
+}
 MQL_OR_SQL = prop(
     "lifecyclestage",
     "ENUMERATION",
@@ -86,8 +92,8 @@ def test_evaluate__errored_filter__never_counts_as_passed() -> None:
     only_list = evaluate(parse(one(IN_LIST), object_type="contacts"), contact, now=NOW)
     assert (only_list.matched, only_list.errored) == (False, True)
     [trace] = only_list.errored_filters()
-    assert trace.error == "lists are not available yet"
-    assert trace.sentence == "Is in list 9 - errored: lists are not available yet"
+    assert trace.error == "DATASET memberships are not available"
+    assert trace.sentence == "Is in DATASET 9 - errored: DATASET memberships are not available"
     other_group_passes = evaluate(
         parse(
             or_(and_(IN_LIST), and_(prop("email", "ALL_PROPERTY", "IS_KNOWN"))),

@@ -347,6 +347,25 @@ def test_parity__import_membership_filters__python_and_sql_select_the_same_recor
     assert_parity(pool, *data.draw(family_case(import_filter(pool))))
 
 
+def list_filter(pool: Pool) -> Any:
+    """Is (not) in list X."""
+    return lambda now: st.fixed_dictionaries(
+        {
+            "filterType": st.just("IN_LIST"),
+            "listId": st.sampled_from(pool.lists),
+            "operator": st.sampled_from(["IN_LIST", "NOT_IN_LIST"]),
+        }
+    )
+
+
+@given(data=st.data())
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
+def test_parity__list_membership_filters__python_and_sql_select_the_same_records(
+    pool: Pool, data: st.DataObject
+) -> None:
+    assert_parity(pool, *data.draw(family_case(list_filter(pool))))
+
+
 def email_filter(pool: Pool) -> Any:
     """EMAIL_SUBSCRIPTION (every status set) or EMAIL_EVENT (every operator, a click URL,
     a time window)."""

@@ -336,8 +336,10 @@ def test_validate__archived_property__does_not_exist(crm_schema: dict[str, int])
     ]
 
 
-def test_validate__in_list_filter__is_accepted_until_lists_exist() -> None:
-    assert problems(one({"filterType": "IN_LIST", "listId": "12", "operator": "IN_LIST"})) == []
+def test_validate__in_list_filter__names_an_existing_list() -> None:
+    assert problems(one({"filterType": "IN_LIST", "listId": "12", "operator": "IN_LIST"})) == [
+        f'{F0}.listId: no list "12"'
+    ]
     assert problems(one({"filterType": "IN_LIST", "listId": "12", "operator": "MAYBE"})) == [
         f'{F0}.operator: "MAYBE" is not one of IN_LIST, NOT_IN_LIST'
     ]

@@ -62,9 +62,8 @@ class InListFamily:
     description = (
         "Whether the record is (not) a member of a list, or - with metadata.inListType - "
         "active in, has completed, met the goal of or was enrolled in a workflow "
-        "(WORKFLOWS_ACTIVE, WORKFLOWS_COMPLETED, WORKFLOWS_GOAL, WORKFLOWS_ENROLLMENT). "
-        "Plain lists are not built yet: such a filter evaluates as errored, which never "
-        "admits a record."
+        "(WORKFLOWS_ACTIVE, WORKFLOWS_COMPLETED, WORKFLOWS_GOAL, WORKFLOWS_ENROLLMENT), "
+        "or was in an import (IMPORT). A list must hold records of the workflow's object type."
     )
 
     def _kind(self, f: InListFilter) -> MembershipKind | None:
