@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("crm.api.urls_imports")),
     path("", include("crm.api.urls_email")),
     path("", include("workflows.api.urls")),
+    path("", include("workflows.api.urls_lists")),
     path("", include("enrollment.api.urls")),
     # Last: anything else under an API prefix is a JSON 404, not Django's HTML page.
     re_path(

@@ -412,3 +412,6 @@ class WorkflowAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/workflows/workflow/toggle_confirmation.html", context
         )
+
+
+from workflows import admin_lists  # noqa: E402, F401  (the lists admin registers itself)

@@ -70,6 +70,7 @@ class Demo:
     portal_id: int
     event_name: str
     event_id: str
+    list_id: str
 
     @property
     def headers(self) -> dict[str, str]:
@@ -100,6 +101,7 @@ class Demo:
             "portalId": self.portal_id,
             "eventName": self.event_name,
             "eventId": self.event_id,
+            "listId": self.list_id,
         }
 
     def aim(self, case: Any) -> None:
@@ -238,6 +240,15 @@ def demo(api_token: str) -> Demo:
         EventIn(event_type_id=definition.type_id, source="API", record_id=contact.pk)
     ).event
     Event.objects.filter(pk=event.pk).update(status=EventStatus.FAILED)
+    # a static list holding the contact (an active one's build needs a commit this test's
+    # transaction never makes)
+    from workflows.lists import list_create, memberships_change
+
+    crm_list = list_create(
+        data={"name": "Fuzzed list", "objectTypeId": "0-1", "processingType": "MANUAL"},
+        actor=SYSTEM,
+    )
+    memberships_change(list_id=crm_list.pk, add=[contact.pk], actor=SYSTEM)
     return Demo(
         token=api_token,
         contact_id=str(contact.pk),
@@ -251,6 +262,7 @@ def demo(api_token: str) -> Demo:
         portal_id=AccountSettings.load().portal_id,
         event_name=definition.name,
         event_id=str(event.pk),
+        list_id=str(crm_list.pk),
     )
 
 
