@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q
 
 from crm.event_types import (
     WORKFLOW_COMPLETED,
@@ -48,12 +48,11 @@ from crm.event_types import (
 from enrollment.models import Enrollment, EnrollmentStatus
 from workflows.criteria.context import MEMBERSHIP_LOADERS, Needs, RecordContext, chunks
 from workflows.criteria.families import CompiledFilter
-from workflows.criteria.family_in_list import register_membership
+from workflows.criteria.family_in_list import membership_filter, register_membership
 from workflows.criteria.opcore import Env
 from workflows.criteria.problems import Problem
 from workflows.criteria.schema import Schema
 from workflows.criteria.sqlscope import SqlScope
-from workflows.criteria.trace import FAILED, PASSED, FilterTrace
 from workflows.criteria.tree import InListFilter
 
 log = logging.getLogger(__name__)
@@ -196,36 +195,23 @@ class WorkflowStatusMembership:
                 return False  # a context built by hand with no enrollments
             return holds(kind, loaded.by_flow.get(flow_id, ()), loaded.as_of)
 
-        def fast(ctx: RecordContext) -> bool:
-            return member(ctx) != negated
-
-        def trace(ctx: RecordContext) -> FilterTrace:
-            is_member = member(ctx)
-            passed = is_member != negated
-            seen = words if is_member else NEGATED[words]
-            sentence = f"{expected[0].upper()}{expected[1:]} - {seen} it"
-            return FilterTrace(
-                path=path,
-                filter_type="IN_LIST",
-                status=PASSED if passed else FAILED,
-                sentence=sentence,
-                object_type=object_type,
-                record_id=ctx.record_id,
-                operator=f.operator,
-                expected=expected,
-                seen=(seen,),
-            )
-
-        def sql(scope: SqlScope) -> Any:
-            rows = Enrollment.objects.filter(
+        def rows(scope: SqlScope) -> Any:
+            return Enrollment.objects.filter(
                 _status_q(kind),
                 record_id=OuterRef(scope.id_ref),
                 workflow_id=int(flow_id) if flow_id.isdigit() else 0,
             )
-            found = Q(Exists(rows))
-            return ~found if negated else found
 
-        return CompiledFilter(fast=fast, trace=trace, sql=sql)
+        return membership_filter(
+            f,
+            path,
+            object_type,
+            expected=expected,
+            member=member,
+            seen=(words, NEGATED[words]),
+            rows=rows,
+            sentence_suffix=" it",
+        )
 
 
 def register() -> None:

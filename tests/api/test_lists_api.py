@@ -15,6 +15,7 @@ import pytest
 from crm.models import ApiToken, Record
 from crm.services import record_create, record_update
 from tests.api.conftest import assert_error
+from tests.lists.test_lists_service import title_is
 from workflows.models import CrmList, ListMembership, ListMembershipEvent
 
 # Lists are built by a django-q2 task after commit (sync in tests): transactional tests, so
@@ -22,30 +23,6 @@ from workflows.models import CrmList, ListMembership, ListMembershipEvent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/crm/v3/lists"
-
-
-def title_is(*values: str) -> dict[str, Any]:
-    return {
-        "filterBranchType": "OR",
-        "filters": [],
-        "filterBranches": [
-            {
-                "filterBranchType": "AND",
-                "filterBranches": [],
-                "filters": [
-                    {
-                        "filterType": "PROPERTY",
-                        "property": "jobtitle",
-                        "operation": {
-                            "operationType": "MULTISTRING",
-                            "operator": "IS_EQUAL_TO",
-                            "values": list(values),
-                        },
-                    }
-                ],
-            }
-        ],
-    }
 
 
 def contact(title: str | None = None) -> str:

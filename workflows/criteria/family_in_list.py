@@ -8,14 +8,18 @@ registered in ``MEMBERSHIP_KINDS`` by the app that owns its data: workflow statu
 enrollment tables, so ``enrollment`` registers it when it loads (``enrollment.apps``) and
 this package never imports the enrollment engine - the layering stays one way.
 
-A membership nobody has registered (plain lists, before the lists issue; DATASET) is parsed,
-validated and stored, and evaluates as *errored* ("... not available") - never a pass, so no
-record is enrolled on it - while SQL selects nothing for it.
+A membership nobody has registered (DATASET) is parsed, validated and stored, and
+evaluates as *errored* ("... not available") - never a pass, so no record is enrolled on
+it - while SQL selects nothing for it. ``membership_filter`` is the shape every kind's
+compiled filter shares.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
+
+from django.db.models import Exists, Q, QuerySet
 
 from .context import Needs, RecordContext
 from .families import CompiledFilter
@@ -23,10 +27,8 @@ from .opcore import Env
 from .problems import Problem
 from .schema import Schema
 from .sqlscope import FALSE, TRUE, SqlScope
-from .trace import ERRORED, FilterTrace
+from .trace import ERRORED, FAILED, PASSED, FilterTrace
 from .tree import InListFilter
-
-NOT_AVAILABLE = "lists are not available yet"
 
 
 class MembershipKind(Protocol):
@@ -54,6 +56,47 @@ MEMBERSHIP_KINDS: dict[str | None, MembershipKind] = {}
 
 def register_membership(in_list_type: str | None, kind: MembershipKind) -> None:
     MEMBERSHIP_KINDS[in_list_type] = kind
+
+
+def membership_filter(
+    f: InListFilter,
+    path: str,
+    object_type: str,
+    *,
+    expected: str,
+    member: Callable[[RecordContext], bool],
+    seen: tuple[str, str],
+    rows: Callable[[SqlScope], QuerySet[Any]],
+    sentence_suffix: str = "",
+) -> CompiledFilter:
+    """A membership kind's compiled filter: ``member`` (Python) and EXISTS over ``rows``
+    (SQL) decide membership, NOT_IN_LIST negates both, and the trace says what was
+    expected and what was seen (``seen``: the member's words, the non-member's)."""
+    negated = f.operator == "NOT_IN_LIST"
+
+    def fast(ctx: RecordContext) -> bool:
+        return member(ctx) != negated
+
+    def trace(ctx: RecordContext) -> FilterTrace:
+        is_member = member(ctx)
+        shown = seen[0] if is_member else seen[1]
+        return FilterTrace(
+            path=path,
+            filter_type="IN_LIST",
+            status=PASSED if is_member != negated else FAILED,
+            sentence=f"{expected[0].upper()}{expected[1:]} - {shown}{sentence_suffix}",
+            object_type=object_type,
+            record_id=ctx.record_id,
+            operator=f.operator,
+            expected=expected,
+            seen=(shown,),
+        )
+
+    def sql(scope: SqlScope) -> Any:
+        found = Q(Exists(rows(scope)))
+        return ~found if negated else found
+
+    return CompiledFilter(fast=fast, trace=trace, sql=sql)
 
 
 class InListFamily:
@@ -108,10 +151,8 @@ class InListFamily:
 
     def _not_available(self, f: InListFilter, path: str, object_type: str) -> CompiledFilter:
         word = "is in" if f.operator == "IN_LIST" else "is not in"
-        what = f"{f.in_list_type} {f.list_id}" if f.in_list_type else f"list {f.list_id}"
-        error = (
-            f"{f.in_list_type} memberships are not available" if f.in_list_type else NOT_AVAILABLE
-        )
+        what = f"{f.in_list_type} {f.list_id}"
+        error = f"{f.in_list_type} memberships are not available"
         sentence = f"{word} {what} - errored: {error}"
 
         def fast(ctx: RecordContext) -> bool:

@@ -21,18 +21,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef
 
 from crm.event_types import RECORD_IMPORTED
 from crm.models import Import, ImportMembership
 
 from .context import MEMBERSHIP_LOADERS, Needs, RecordContext, chunks
 from .families import CompiledFilter
+from .family_in_list import membership_filter
 from .opcore import Env
 from .problems import Problem
 from .schema import Schema
 from .sqlscope import SqlScope
-from .trace import FAILED, PASSED, FilterTrace
 from .tree import InListFilter
 
 IN_LIST_TYPE = "IMPORT"
@@ -118,33 +118,21 @@ class ImportMembershipKind:
             loaded = ctx.memberships.get(LOADER)
             return isinstance(loaded, Loaded) and import_id in loaded.imports
 
-        def fast(ctx: RecordContext) -> bool:
-            return member(ctx) != negated
-
-        def trace(ctx: RecordContext) -> FilterTrace:
-            is_member = member(ctx)
-            seen = "was in it" if is_member else "was not in it"
-            return FilterTrace(
-                path=path,
-                filter_type="IN_LIST",
-                status=PASSED if is_member != negated else FAILED,
-                sentence=f"{expected[0].upper()}{expected[1:]} - {seen}",
-                object_type=object_type,
-                record_id=ctx.record_id,
-                operator=f.operator,
-                expected=expected,
-                seen=(seen,),
-            )
-
-        def sql(scope: SqlScope) -> Any:
-            rows = ImportMembership.objects.filter(
+        def rows(scope: SqlScope) -> Any:
+            return ImportMembership.objects.filter(
                 record_id=OuterRef(scope.id_ref),
                 crm_import_id=int(import_id) if import_id.isdigit() else 0,
             )
-            found = Q(Exists(rows))
-            return ~found if negated else found
 
-        return CompiledFilter(fast=fast, trace=trace, sql=sql)
+        return membership_filter(
+            f,
+            path,
+            object_type,
+            expected=expected,
+            member=member,
+            seen=("was in it", "was not in it"),
+            rows=rows,
+        )
 
 
 def register() -> None:

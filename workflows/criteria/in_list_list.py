@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef
 
 from .context import MEMBERSHIP_LOADERS, Needs, RecordContext, chunks
 from .families import CompiledFilter
+from .family_in_list import membership_filter
 from .opcore import Env
 from .problems import Problem
 from .schema import Schema
 from .sqlscope import SqlScope
-from .trace import FAILED, PASSED, FilterTrace
 from .tree import InListFilter
 
 LOADER = "lists"
@@ -127,36 +127,24 @@ class ListMembershipKind:
             loaded = ctx.memberships.get(LOADER)
             return isinstance(loaded, Loaded) and list_id in loaded.lists
 
-        def fast(ctx: RecordContext) -> bool:
-            return member(ctx) != negated
-
-        def trace(ctx: RecordContext) -> FilterTrace:
-            is_member = member(ctx)
-            seen = "a member" if is_member else "not a member"
-            return FilterTrace(
-                path=path,
-                filter_type="IN_LIST",
-                status=PASSED if is_member != negated else FAILED,
-                sentence=f"{expected[0].upper()}{expected[1:]} - {seen}",
-                object_type=object_type,
-                record_id=ctx.record_id,
-                operator=f.operator,
-                expected=expected,
-                seen=(seen,),
-            )
-
-        def sql(scope: SqlScope) -> Any:
+        def rows(scope: SqlScope) -> Any:
             from workflows.models import ListMembership
 
-            rows = ListMembership.objects.filter(
+            return ListMembership.objects.filter(
                 record_id=OuterRef(scope.id_ref),
                 list_id=int(list_id) if list_id.isdigit() else 0,
                 list__deleted_at__isnull=True,
             )
-            found = Q(Exists(rows))
-            return ~found if negated else found
 
-        return CompiledFilter(fast=fast, trace=trace, sql=sql)
+        return membership_filter(
+            f,
+            path,
+            object_type,
+            expected=expected,
+            member=member,
+            seen=("a member", "not a member"),
+            rows=rows,
+        )
 
 
 def register() -> None:
